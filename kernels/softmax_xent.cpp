@@ -1,0 +1,68 @@
+// Softmax + cross-entropy over rows of logits, optionally turning the logits into their gradient in
+// place (the logits are the largest activation; no second buffer is needed).
+// Per row: max (exact in any order), e = exp(z - max), s = canonical sum of e, p = e / s,
+// loss = log(s) - (z[t] - max).
+#include <vector>
+
+#include "kernels/reduce.h"
+
+namespace wg::kernels {
+
+using namespace detail;
+
+namespace {
+
+float row_max(const float* z, int V) {
+    float mx = z[0];
+    for (int i = 1; i < V; i++) mx = z[i] > mx ? z[i] : mx;
+    return mx;
+}
+
+#if WG_HAVE_SIMD
+WG_AVX2 int exp_shifted_avx2(float* e, const float* z, float mx, int V) {
+    int j = 0;
+    __m256 m = _mm256_set1_ps(mx);
+    for (; j + 8 <= V; j += 8) _mm256_storeu_ps(e + j, exp_v8(_mm256_sub_ps(_mm256_loadu_ps(z + j), m)));
+    return j;
+}
+#endif
+
+// e[i] = exp(z[i] - mx)
+void exp_shifted(float* e, const float* z, float mx, int V) {
+    int i = 0;
+#if WG_HAVE_SIMD
+    if (active_simd() >= kAvx2) i = exp_shifted_avx2(e, z, mx, V);
+#endif
+    for (; i < V; i++) e[i] = exp_s(z[i] - mx);
+}
+
+}  // namespace
+
+void softmax_xent(float* logits, float* losses, const int* targets, int M, int V, float dscale, bool grad) {
+    const int nthreads = region_threads();
+#pragma omp parallel num_threads(nthreads) if (nthreads > 1 && M > 1)
+    {
+        std::vector<float> e(V);
+#pragma omp for schedule(static)
+        for (int m = 0; m < M; m++) {
+            float* z = logits + (size_t)m * V;
+            int t = targets[m];
+            if (t < 0) {
+                losses[m] = 0.0f;
+                if (grad)
+                    for (int i = 0; i < V; i++) z[i] = 0.0f;
+                continue;
+            }
+            float mx = row_max(z, V);
+            exp_shifted(e.data(), z, mx, V);
+            float s = sum_any(e.data(), V);
+            losses[m] = log_s(s) - (z[t] - mx);
+            if (grad) {
+                for (int i = 0; i < V; i++) z[i] = (e[i] / s) * dscale;
+                z[t] = ((e[t] / s) - 1.0f) * dscale;
+            }
+        }
+    }
+}
+
+}  // namespace wg::kernels

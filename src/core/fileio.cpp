@@ -1,0 +1,78 @@
+#include "core/fileio.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+
+namespace wg {
+
+std::string read_file(const std::string& path) {
+    FILE* f = fopen(path.c_str(), "rb");
+    if (!f) fail("%s: cannot open: %s", path.c_str(), strerror(errno));
+    std::string out;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) fail("%s: read error", path.c_str());
+    return out;
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes) {
+    std::string tmp = path + ".tmp." + std::to_string(getpid());
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) fail("%s: cannot write: %s", path.c_str(), strerror(errno));
+    size_t off = 0;
+    while (off < bytes.size()) {
+        ssize_t w = write(fd, bytes.data() + off, bytes.size() - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            close(fd);
+            unlink(tmp.c_str());
+            fail("%s: write failed: %s", path.c_str(), strerror(e));
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        int e = errno;
+        unlink(tmp.c_str());
+        fail("%s: sync failed: %s", path.c_str(), strerror(e));
+    }
+    if (rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        unlink(tmp.c_str());
+        fail("%s: rename failed: %s", path.c_str(), strerror(e));
+    }
+}
+
+bool file_exists(const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0;
+}
+
+void make_dirs(const std::string& dir) {
+    if (dir.empty()) return;
+    std::string cur;
+    for (size_t i = 0; i <= dir.size(); i++) {
+        if (i == dir.size() || dir[i] == '/') {
+            if (!cur.empty() && mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
+                fail("%s: cannot create folder: %s", cur.c_str(), strerror(errno));
+        }
+        if (i < dir.size()) cur += dir[i];
+    }
+    if (access(dir.c_str(), W_OK) != 0) fail("%s: folder is not writable", dir.c_str());
+}
+
+std::string parent_dir(const std::string& path) {
+    size_t p = path.find_last_of('/');
+    return p == std::string::npos ? std::string() : path.substr(0, p);
+}
+
+}  // namespace wg

@@ -1,0 +1,16 @@
+// Whole-file reads and crash-safe writes. Every artifact is written to "<path>.tmp.<pid>", synced,
+// then renamed over <path>, so a crash or a full disk never leaves a half-written file behind.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace wg {
+
+std::string read_file(const std::string& path);
+void write_file_atomic(const std::string& path, std::string_view bytes);
+bool file_exists(const std::string& path);
+// mkdir -p; fails with the folder's name when it cannot be made or written.
+void make_dirs(const std::string& dir);
+std::string parent_dir(const std::string& path);
+
+}  // namespace wg

@@ -1,0 +1,31 @@
+// Strict reading of a TOML table: every key must be known, every value of the expected type.
+// Errors name the file and the key ("model.toml: [model] n_head: expected an integer").
+#pragma once
+#include <set>
+#include <string>
+#include <toml++/toml.h>
+
+namespace wg {
+
+struct TomlTable {
+    const toml::table& t;
+    std::string file, section;  // for messages
+
+    // Fails if the table holds a key outside `known`.
+    void only(const std::set<std::string>& known) const;
+    bool has(const char* key) const { return t.contains(key); }
+    int64_t integer(const char* key, int64_t def) const;
+    int64_t integer(const char* key) const;  // required
+    double number(const char* key, double def) const;
+    std::string string(const char* key, const std::string& def) const;
+    bool boolean(const char* key, bool def) const;
+    // A sub-table; fails if the key holds something else. Missing -> nullptr.
+    const toml::table* table(const char* key) const;
+    std::string where(const char* key) const;
+};
+
+// Parses a TOML file or string; a syntax error names the file, line and column.
+toml::table parse_toml_file(const std::string& path);
+toml::table parse_toml_string(const std::string& text, const std::string& name);
+
+}  // namespace wg

@@ -1,0 +1,171 @@
+#include "eval/generate.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "kernels/kernels.h"
+
+namespace wg {
+
+namespace K = kernels;
+
+Decoder::Decoder(const GPT& model, int n_seq, int capacity)
+    : g_(model), n_seq_(n_seq), cap_(std::min(capacity, model.cfg.context)) {
+    const size_t C = model.cfg.n_embd;
+    k_.assign((size_t)model.cfg.n_layer * n_seq * cap_ * C, 0.0f);
+    v_.assign(k_.size(), 0.0f);
+    len_.assign(n_seq, 0);
+    wte_t_.resize(C * model.cfg.vocab);
+    K::transpose(model.cfg.vocab, (int)C, model.P.wte, (int)C, wte_t_.data(), model.cfg.vocab);
+}
+
+void Decoder::copy(int from, int to) {
+    const size_t C = g_.cfg.n_embd, per = (size_t)cap_ * C;
+    for (int l = 0; l < g_.cfg.n_layer; l++) {
+        size_t base = (size_t)l * n_seq_ * per;
+        memcpy(&k_[base + to * per], &k_[base + from * per], len_[from] * C * 4);
+        memcpy(&v_[base + to * per], &v_[base + from * per], len_[from] * C * 4);
+    }
+    len_[to] = len_[from];
+}
+
+void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
+    const ModelConfig& c = g_.cfg;
+    const int C = c.n_embd, NH = c.n_head, hs = C / NH, V = c.vocab, r = c.lora_rank;
+    std::vector<float> x((size_t)n * C), ln((size_t)n * C), qkv((size_t)n * 3 * C), y((size_t)n * C),
+        h((size_t)n * 4 * C), hg((size_t)n * 4 * C), u((size_t)n * (r ? r : 1)), mean(n), rstd(n), tmp((size_t)n * C);
+    for (int i = 0; i < n; i++) {
+        int s = seqs[i];
+        if (len_[s] >= cap_) fail("generation reached the context length %d", cap_);
+        if (tokens[i] < 0 || tokens[i] >= V) fail("token id %d out of range (vocab %d)", tokens[i], V);
+        const float* te = g_.P.wte + (size_t)tokens[i] * C;
+        const float* pe = g_.P.wpe + (size_t)len_[s] * C;
+        for (int j = 0; j < C; j++) x[(size_t)i * C + j] = te[j] + pe[j];
+    }
+    std::vector<float> scratch(cap_);
+    const size_t per = (size_t)cap_ * C;
+    for (int l = 0; l < c.n_layer; l++) {
+        const LayerView& L = g_.P.layers[l];
+        K::layernorm_forward(ln.data(), mean.data(), rstd.data(), x.data(), L.ln1w, L.ln1b, n, C);
+        linear_forward(g_, l, QKV, qkv.data(), ln.data(), n, u.data());
+        float* kl = &k_[(size_t)l * n_seq_ * per];
+        float* vl = &v_[(size_t)l * n_seq_ * per];
+        for (int i = 0; i < n; i++) {
+            int s = seqs[i], pos = len_[s];
+            memcpy(kl + s * per + (size_t)pos * C, &qkv[(size_t)i * 3 * C + C], C * 4);
+            memcpy(vl + s * per + (size_t)pos * C, &qkv[(size_t)i * 3 * C + 2 * C], C * 4);
+            for (int hd = 0; hd < NH; hd++)
+                K::attend_one(&y[(size_t)i * C + hd * hs], &qkv[(size_t)i * 3 * C + hd * hs], kl + s * per + hd * hs,
+                              vl + s * per + hd * hs, pos + 1, hs, C, scratch.data());
+        }
+        linear_forward(g_, l, PROJ, tmp.data(), y.data(), n, u.data());
+        for (size_t i = 0; i < x.size(); i++) x[i] = x[i] + tmp[i];
+        K::layernorm_forward(ln.data(), mean.data(), rstd.data(), x.data(), L.ln2w, L.ln2b, n, C);
+        linear_forward(g_, l, FC, h.data(), ln.data(), n, u.data());
+        K::gelu_forward(hg.data(), h.data(), h.size());
+        linear_forward(g_, l, FCPROJ, tmp.data(), hg.data(), n, u.data());
+        for (size_t i = 0; i < x.size(); i++) x[i] = x[i] + tmp[i];
+    }
+    K::layernorm_forward(ln.data(), mean.data(), rstd.data(), x.data(), g_.P.lnfw, g_.P.lnfb, n, C);
+    K::gemm(n, V, C, ln.data(), C, wte_t_.data(), V, logits, V, false);
+    for (int i = 0; i < n; i++) len_[seqs[i]]++;
+}
+
+int draw_token(const float* logits, int V, float temperature, int top_k, float u) {
+    if (temperature <= 0.0f) {  // greedy: the first maximum
+        return (int)(std::max_element(logits, logits + V) - logits);
+    }
+    std::vector<int> idx(V);
+    std::iota(idx.begin(), idx.end(), 0);
+    int k = (top_k > 0 && top_k < V) ? top_k : V;
+    if (k < V) {
+        std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) {
+            return logits[a] != logits[b] ? logits[a] > logits[b] : a < b;
+        });
+        idx.resize(k);
+        std::sort(idx.begin(), idx.end());  // back to vocabulary order for the cumulative sum
+    }
+    float mx = logits[idx[0]];
+    for (int i : idx) mx = std::max(mx, logits[i]);
+    std::vector<float> p(idx.size());
+    for (size_t j = 0; j < idx.size(); j++) p[j] = (logits[idx[j]] - mx) / temperature;
+    K::exp_array(p.data(), p.data(), p.size());
+    float total = K::sum(p.data(), (int)p.size());
+    float target = u * total, acc = 0.0f;
+    for (size_t j = 0; j < idx.size(); j++) {
+        acc = acc + p[j];
+        if (acc > target) return idx[j];
+    }
+    return idx.back();
+}
+
+std::vector<std::vector<int>> sample(const GPT& model, const std::vector<int>& prompt, const SampleOptions& o) {
+    if (prompt.empty()) fail("sampling needs a non-empty prompt");
+    const int cap = std::min<int>(model.cfg.context, (int)prompt.size() + o.max_new);
+    if ((int)prompt.size() >= model.cfg.context) fail("the prompt (%zu tokens) fills the context of %d", prompt.size(), model.cfg.context);
+    const int V = model.cfg.vocab;
+    std::vector<std::vector<int>> out(o.n);
+    if (o.n <= 0) return out;
+    Decoder dec(model, o.n, cap);
+    std::vector<float> logits((size_t)o.n * V);
+    int s0 = 0;
+    for (size_t t = 0; t < prompt.size(); t++) dec.step(&s0, &prompt[t], 1, logits.data());
+    for (int i = 1; i < o.n; i++) {
+        dec.copy(0, i);
+        memcpy(&logits[(size_t)i * V], logits.data(), V * 4);
+    }
+    std::vector<int> active(o.n), next(o.n);
+    std::iota(active.begin(), active.end(), 0);
+    for (int k = 0; !active.empty(); k++) {
+        std::vector<int> still;
+        for (size_t a = 0; a < active.size(); a++) {
+            int i = active[a];
+            Rng rng(o.seed, (uint64_t)(o.first_index + i));
+            rng.index = (uint64_t)k;
+            int tok = draw_token(&logits[(size_t)a * V], V, o.temperature, o.top_k, rng.uniform());
+            if (tok == o.stop_token) continue;
+            out[i].push_back(tok);
+            if ((int)out[i].size() >= o.max_new || dec.length(i) >= cap) continue;
+            still.push_back(i);
+            next[still.size() - 1] = tok;
+        }
+        active = still;
+        if (!active.empty()) dec.step(active.data(), next.data(), (int)active.size(), logits.data());
+    }
+    return out;
+}
+
+std::vector<double> score(GPT& model, const std::vector<int>& prompt, const std::vector<std::vector<int>>& completions) {
+    std::vector<double> out(completions.size(), 0.0);
+    const int chunk = 64;
+    for (size_t c0 = 0; c0 < completions.size(); c0 += chunk) {
+        size_t c1 = std::min(completions.size(), c0 + chunk);
+        size_t longest = 0;
+        for (size_t i = c0; i < c1; i++) longest = std::max(longest, prompt.size() + completions[i].size());
+        const int T = (int)longest - 1, B = (int)(c1 - c0);
+        if (T + 1 > model.cfg.context) fail("prompt + completion (%zu tokens) exceeds the context of %d", longest, model.cfg.context);
+        if (T < 1) continue;
+        std::vector<int> tok((size_t)B * T, 0), tgt((size_t)B * T, -1);
+        for (int b = 0; b < B; b++) {
+            std::vector<int> s = prompt;
+            s.insert(s.end(), completions[c0 + b].begin(), completions[c0 + b].end());
+            for (size_t t = 0; t + 1 < s.size(); t++) {
+                tok[(size_t)b * T + t] = s[t];
+                if (t + 1 >= prompt.size()) tgt[(size_t)b * T + t] = s[t + 1];
+            }
+        }
+        model.forward(tok.data(), tgt.data(), B, T, false);
+        for (int b = 0; b < B; b++) {
+            double lp = 0.0;
+            for (int t = 0; t < T; t++)
+                if (tgt[(size_t)b * T + t] >= 0) lp -= model.acts.losses[(size_t)b * T + t];
+            out[c0 + b] = lp;
+        }
+    }
+    return out;
+}
+
+}  // namespace wg

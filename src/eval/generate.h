@@ -1,0 +1,50 @@
+// Seeded sampling with a KV cache, and exact scoring of given completions.
+//
+// Sampling: sample i draws its k-th token from Rng(seed, i) index k, and every row of every matrix
+// product is computed alone (kernels.h), so sample i is the same bytes whatever the batch it runs in.
+// Scoring: the summed log-probability of the completion's tokens after the prompt, from full forward
+// passes over batches of [prompt + completion] rows.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "model/gpt.h"
+
+namespace wg {
+
+// Incremental decoding: each call feeds one token to each listed sequence and returns its logits.
+struct Decoder {
+    Decoder(const GPT& model, int n_seq, int capacity);
+    // Feeds tokens[i] to sequence seqs[i] at its next position; logits: n x vocab.
+    void step(const int* seqs, const int* tokens, int n, float* logits);
+    // Sequence `to` gets a copy of sequence `from`'s cache (a shared prompt is computed once).
+    void copy(int from, int to);
+    int length(int seq) const { return len_[seq]; }
+
+  private:
+    const GPT& g_;
+    int n_seq_, cap_;
+    std::vector<float> k_, v_;  // [layer][seq][pos][C]
+    std::vector<int> len_;
+    std::vector<float> wte_t_;  // the head's weight, transposed once
+};
+
+struct SampleOptions {
+    int n = 1;               // samples
+    int max_new = 32;        // tokens per sample at most
+    float temperature = 1.0f;
+    int top_k = 0;           // 0 = the whole vocabulary
+    uint64_t seed = 0;
+    int first_index = 0;     // global index of the first sample (its RNG stream)
+    int stop_token = 4;      // END
+};
+
+// Returns n token sequences (without the prompt, without the stop token).
+std::vector<std::vector<int>> sample(const GPT& model, const std::vector<int>& prompt, const SampleOptions& o);
+// Draws one token from logits (V) with temperature and top-k, using uniform u in [0, 1).
+int draw_token(const float* logits, int V, float temperature, int top_k, float u);
+
+// log P(completion | prompt) for each completion, summed over its tokens.
+std::vector<double> score(GPT& model, const std::vector<int>& prompt, const std::vector<std::vector<int>>& completions);
+
+}  // namespace wg

@@ -1,0 +1,49 @@
+// The sizes of a model and the settings of a training run, read from one TOML file:
+//   [model] n_layer, n_embd, n_head, context, vocab   (vocab: tokenizer size to train, pretraining only)
+//   [train] steps or epochs, batch, lr, min_lr, warmup, weight_decay, beta1, beta2, eps, clip, seed,
+//           method ("full", "lora" or "bitfit"), log_every, checkpoint_every
+//   [lora]  rank, alpha
+// Unknown keys, wrong types and impossible sizes are errors naming the file and the key.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace wg {
+
+struct ModelConfig {
+    int n_layer = 2, n_embd = 64, n_head = 4, context = 64, vocab = 512;
+    int lora_rank = 0;        // 0: no adapters
+    float lora_alpha = 0.0f;  // adapter scale = alpha / rank
+    bool operator==(const ModelConfig&) const = default;
+    std::string describe() const;
+};
+
+enum class Method { Full, Lora, Bitfit };
+const char* method_name(Method m);
+
+struct TrainConfig {
+    int64_t steps = 0;   // optimizer steps (pretraining); 0 = use epochs
+    int64_t epochs = 0;  // passes over the data (finetuning)
+    int batch = 16;
+    float lr = 1e-3f, min_lr = 0.1f;  // min_lr is a fraction of lr reached at the end of the cosine
+    int64_t warmup = 0;
+    float weight_decay = 0.0f, beta1 = 0.9f, beta2 = 0.95f, eps = 1e-8f, clip = 1.0f;
+    uint64_t seed = 0;
+    Method method = Method::Full;
+    int lora_rank = 4;
+    float lora_alpha = 8.0f;
+    int64_t log_every = 10, checkpoint_every = 0;
+};
+
+struct RunConfig {
+    ModelConfig model;
+    TrainConfig train;
+    std::string text;  // the TOML as read, stored in checkpoints for the record
+};
+
+RunConfig load_run_config(const std::string& path);
+RunConfig parse_run_config(const std::string& toml_text, const std::string& name);
+// Checks sizes (positive, heads divide the width...); `where` names the source in the error.
+void validate(const ModelConfig& m, const std::string& where);
+
+}  // namespace wg

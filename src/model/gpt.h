@@ -1,0 +1,96 @@
+// The GPT: token + learned position embeddings, pre-LayerNorm blocks (causal multi-head attention,
+// GELU MLP), a final LayerNorm and a head tied to the token embedding. Optional LoRA adapters on
+// the four matrices of every block (qkv, attention projection, MLP in, MLP out).
+//
+// All parameters live in one float array described by a table of named tensors; the gradients
+// mirror it. Forward and backward of each layer sit side by side in gpt.cpp, in the style of llm.c.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/config.h"
+
+namespace wg {
+
+struct Tensor {
+    enum Kind { Embedding, Matrix, Bias, Norm, LoraA, LoraB };
+    std::string name;
+    std::vector<int> shape;
+    size_t offset = 0, size = 0;
+    Kind kind = Matrix;
+};
+
+// The matrices of a block, in the order of LayerView::mat and of the adapters.
+enum Mat { QKV = 0, PROJ = 1, FC = 2, FCPROJ = 3 };
+
+// Pointers into a parameter (or gradient) array. In a gradient view a tensor that is not trained
+// is nullptr, so the backward pass skips its gradient.
+struct LayerView {
+    float *ln1w, *ln1b, *ln2w, *ln2b;
+    float* mat[4];
+    float* bias[4];
+    float* lora_a[4];  // (in x rank), nullptr without adapters
+    float* lora_b[4];  // (rank x out), zero at initialisation
+};
+struct ModelView {
+    float *wte, *wpe, *lnfw, *lnfb;
+    std::vector<LayerView> layers;
+};
+
+// Activations of one forward pass over B x T positions, kept for the backward pass.
+struct LayerActs {
+    std::vector<float> ln1, ln1_mean, ln1_rstd, qkv, att, atty, attproj, res2;
+    std::vector<float> ln2, ln2_mean, ln2_rstd, fch, fchg, fcproj, res3;
+    std::vector<float> lora_u[4];  // x . A * (alpha/rank), per adapted matrix
+};
+struct Acts {
+    int B = 0, T = 0;
+    std::vector<float> encoded, lnf, lnf_mean, lnf_rstd, logits, losses;
+    std::vector<LayerActs> layers;
+};
+
+struct GPT {
+    ModelConfig cfg;
+    std::vector<Tensor> tensors;
+    std::vector<float> params, grads;
+    std::vector<uint8_t> trainable;  // per tensor
+    ModelView P, G;
+    Acts acts;
+    std::vector<int> tokens, targets;  // of the last forward pass
+    int n_targets = 0;                 // positions with a target in the last forward pass
+
+    explicit GPT(const ModelConfig& cfg);
+    size_t num_params() const { return params.size(); }
+    const Tensor* find(const std::string& name) const;
+
+    // GPT-2 initialisation from the kit's RNG: each tensor draws from its own stream.
+    void init_weights(uint64_t seed);
+    // Adds adapters (A random, B zero) keeping every base parameter; the model then computes
+    // exactly what it computed before.
+    void add_lora(int rank, float alpha, uint64_t seed);
+    // Folds W += (alpha/rank) A . B into every adapted matrix and drops the adapters.
+    void merge_lora();
+    // Marks what the optimizer updates: everything (full), the adapters (lora), or the biases and
+    // LayerNorm parameters (bitfit).
+    void set_trainable(Method m);
+
+    // Runs the model on B rows of T tokens. With targets (-1 = no loss at that position) returns the
+    // mean loss over the targeted positions; with want_grad the logits are replaced by the gradient
+    // of that mean loss (ready for backward()). Without targets returns 0 and keeps the logits.
+    float forward(const int* tokens, const int* targets, int B, int T, bool want_grad);
+    void zero_grad();
+    void backward();
+    const float* logits() const { return acts.logits.data(); }
+
+    // Called after params/tensors change size: rebinds the views and the trainable marks.
+    void bind();
+};
+
+// One Linear layer of block l (matrix `m`), with its adapter if the model has one:
+// out = x . W + b (+ (x . A) * s . B). u receives x . A * s (M x rank) when adapters exist.
+void linear_forward(const GPT& g, int l, Mat m, float* out, const float* x, int M, float* u);
+// The shape (in, out) of matrix m for width C.
+void mat_shape(Mat m, int C, int* in, int* out);
+
+}  // namespace wg

@@ -1,0 +1,32 @@
+// JSONL reading and writing for chats and corpus documents. Every error names the file, the line
+// (1-based) and what is wrong, e.g. "data.jsonl:12: unknown role \"bot\"", and is thrown as wg::Error.
+// Rules for a chat line: an object with a "messages" array of objects with string "role" in
+// {system, user, assistant} and string "content"; valid UTF-8; at least one user turn and the chat
+// ends with a non-empty assistant turn. Unknown top-level keys are ignored (OpenAI files carry some).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/chat.h"
+
+namespace wg {
+
+// One line -> one chat. `file` and `line` only feed the error message.
+Chat parse_chat_line(std::string_view line, const std::string& file, size_t line_no);
+std::vector<Chat> read_chats_jsonl(const std::string& path);
+
+// Corpus lines: {"text": "..."} or a chat line.
+Doc parse_doc_line(std::string_view line, const std::string& file, size_t line_no);
+std::vector<Doc> read_docs_jsonl(const std::string& path);
+
+// Serialisation: one line, no trailing newline; keys in the order messages/role/content; non-ASCII
+// UTF-8 written as is, control characters, quote and backslash escaped.
+std::string chat_to_json(const Chat& chat);
+std::string doc_to_json(const Doc& doc);
+std::string json_escape(std::string_view s);  // the quoted JSON string literal
+// Whole files, written atomically (temporary file + rename).
+void write_chats_jsonl(const std::string& path, const std::vector<Chat>& chats);
+void write_docs_jsonl(const std::string& path, const std::vector<Doc>& docs);
+
+}  // namespace wg
