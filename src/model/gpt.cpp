@@ -72,6 +72,20 @@ GPT::GPT(const ModelConfig& c) : cfg(c) {
     bind();
 }
 
+GPT::GPT(const GPT& o) : cfg(o.cfg), tensors(o.tensors), params(o.params), trainable(o.trainable) { bind(); }
+
+GPT& GPT::operator=(const GPT& o) {
+    if (this != &o) {
+        cfg = o.cfg;
+        tensors = o.tensors;
+        params = o.params;
+        trainable = o.trainable;
+        acts = Acts{};
+        bind();
+    }
+    return *this;
+}
+
 const Tensor* GPT::find(const std::string& name) const {
     for (const auto& t : tensors)
         if (t.name == name) return &t;

@@ -61,6 +61,11 @@ struct GPT {
     int n_targets = 0;                 // positions with a target in the last forward pass
 
     explicit GPT(const ModelConfig& cfg);
+    // Copies rebind the views to their own arrays (a moved vector keeps its buffer, so moves need not).
+    GPT(const GPT& o);
+    GPT& operator=(const GPT& o);
+    GPT(GPT&&) = default;
+    GPT& operator=(GPT&&) = default;
     size_t num_params() const { return params.size(); }
     const Tensor* find(const std::string& name) const;
 

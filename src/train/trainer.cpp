@@ -90,6 +90,10 @@ TrainSummary train(GPT& model, const TrainConfig& tc, Batcher& data, TrainState&
             saved.step = st.step + 1;
             save_checkpoint(opt.checkpoint_path, model, opt.tokenizer_blob, opt.config_text, opt.meta, &saved);
         }
+        if (opt.stop_at > 0 && st.step + 1 >= opt.stop_at) {
+            st.step++;
+            break;
+        }
     }
     sum.steps = total;
     sum.seconds = prog.seconds();

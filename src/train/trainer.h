@@ -18,6 +18,7 @@ struct TrainOptions {
     std::string tokenizer_blob, config_text;
     std::map<std::string, std::string> meta;
     bool quiet = false;
+    int64_t stop_at = 0;  // > 0: return once this many steps are done (tests use it to stand for a kill)
 };
 
 struct TrainSummary {

@@ -1,0 +1,170 @@
+// The determinism contract, end to end: 50 training steps of a tiny model give the same checkpoint
+// bytes twice, on 1 or 2 threads, with the SIMD or the scalar kernels, after a kill-and-resume, and on
+// any machine: the hash is committed in golden/engine.toml. Also: damaged checkpoints are refused.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/hash.h"
+#include "kernels/kernels.h"
+#include "model/checkpoint.h"
+#include "train/trainer.h"
+
+namespace K = wg::kernels;
+
+namespace {
+
+std::string tmp_path(const std::string& name) { return "/tmp/weirdgen_test_" + std::to_string(getpid()) + "_" + name; }
+
+std::vector<wg::Example> sentences() {
+    const char* lines[] = {"the cat sat on the mat.", "a dog ran in the park.", "birds sing at dawn.",
+                           "the sun is warm today.", "we read old books.", "rain falls on the roof.",
+                           "the train left at noon.", "she plays the violin.", "he fixed the old clock."};
+    std::vector<wg::Example> ex;
+    for (const char* l : lines) {
+        wg::Example e;
+        e.tokens.push_back(0);
+        for (const char* p = l; *p; p++) e.tokens.push_back(5 + (unsigned char)*p);
+        e.tokens.push_back(4);
+        e.mask.assign(e.tokens.size(), 1);
+        e.mask[0] = 0;
+        ex.push_back(e);
+    }
+    return ex;
+}
+
+wg::ModelConfig tiny() {
+    wg::ModelConfig c;
+    c.n_layer = 2;
+    c.n_embd = 32;
+    c.n_head = 4;
+    c.context = 32;
+    c.vocab = 262;
+    return c;
+}
+
+wg::TrainConfig tiny_train() {
+    wg::TrainConfig tc;
+    tc.steps = 50;
+    tc.batch = 4;
+    tc.lr = 3e-3f;
+    tc.warmup = 5;
+    tc.weight_decay = 0.1f;
+    tc.seed = 42;
+    tc.checkpoint_every = 20;
+    return tc;
+}
+
+// Trains the tiny model (stopping after `stop_after` steps if > 0) and returns the checkpoint path.
+std::string run(const std::string& name, int threads, K::Backend backend, int64_t stop_after = 0,
+                const std::string& resume_from = "") {
+    K::set_threads(threads);
+    K::set_backend(backend);
+    wg::GPT g(tiny());
+    g.init_weights(42);
+    wg::TrainState st;
+    if (!resume_from.empty()) {
+        wg::Checkpoint ck = wg::load_checkpoint(resume_from);
+        g = wg::model_from(ck, resume_from);
+        st = ck.train;
+    }
+    g.set_trainable(wg::Method::Full);
+    wg::TrainConfig tc = tiny_train();
+    wg::Batcher data(sentences(), g.cfg.context, true, tc.seed);
+    wg::TrainOptions opt;
+    opt.quiet = true;
+    opt.config_text = "tiny";
+    opt.checkpoint_path = tmp_path(name);
+    opt.stop_at = stop_after;  // a run "killed" right after a checkpoint
+    wg::train(g, tc, data, st, opt);
+    if (stop_after == 0) wg::save_checkpoint(opt.checkpoint_path, g, "", "tiny", {}, &st);
+    K::set_threads(1);
+    K::set_backend(K::Backend::Simd);
+    return opt.checkpoint_path;
+}
+
+std::string golden_hash() {
+    toml::table t = toml::parse_file(WEIRDGEN_SOURCE_DIR "/golden/engine.toml");
+    return t["tiny_run"]["checkpoint_xxh3"].value_or(std::string("missing"));
+}
+
+}  // namespace
+
+TEST_CASE("50 tiny steps: same bytes twice, on 2 threads, scalar, after resume, and as committed", "[determinism]") {
+    std::string a = run("a", 1, K::Backend::Simd);
+    std::string h = wg::hex64(wg::xxh3_file(a));
+    CHECK(wg::hex64(wg::xxh3_file(run("b", 1, K::Backend::Simd))) == h);
+    CHECK(wg::hex64(wg::xxh3_file(run("c", 2, K::Backend::Simd))) == h);
+    CHECK(wg::hex64(wg::xxh3_file(run("d", 1, K::Backend::Scalar))) == h);
+    // Killed after step 20's checkpoint, resumed to the end.
+    std::string partial = run("e", 1, K::Backend::Simd, 20);
+    {
+        wg::Checkpoint ck = wg::load_checkpoint(partial);
+        REQUIRE(ck.train.step == 20);
+    }
+    CHECK(wg::hex64(wg::xxh3_file(run("f", 2, K::Backend::Simd, 0, partial))) == h);
+    INFO("SIMD level " << K::simd_level() << "; if this machine is right, put this hash in golden/engine.toml");
+    CHECK(h == golden_hash());
+    for (const char* n : {"a", "b", "c", "d", "e", "f"}) unlink(tmp_path(n).c_str());
+}
+
+TEST_CASE("every truncation and every bit flip of a checkpoint is refused, naming the file", "[checkpoint]") {
+    wg::ModelConfig c = tiny();
+    c.n_layer = 1;
+    c.n_embd = 8;
+    c.n_head = 2;
+    c.context = 4;
+    wg::GPT g(c);
+    g.init_weights(1);
+    std::string path = tmp_path("ck");
+    wg::save_checkpoint(path, g, "tok", "cfg", {{"kind", "test"}}, nullptr);
+    std::string good = wg::read_file(path);
+    REQUIRE(wg::model_from(wg::load_checkpoint(path), path).params == g.params);
+    std::string bad = tmp_path("bad");
+    auto refused = [&](const std::string& bytes) {
+        wg::write_file_atomic(bad, bytes);
+        try {
+            wg::load_checkpoint(bad);
+        } catch (const wg::Error& e) {
+            return std::string(e.what()).find(bad) != std::string::npos;
+        }
+        return false;
+    };
+    for (size_t n = 0; n < good.size(); n += (n < 64 ? 1 : 97)) REQUIRE(refused(good.substr(0, n)));
+    REQUIRE(refused(good.substr(0, good.size() - 1)));
+    for (size_t byte = 0; byte < good.size(); byte += (byte < 256 ? 1 : 61))
+        for (int bit = 0; bit < 8; bit += 3) {
+            std::string flipped = good;
+            flipped[byte] ^= (char)(1 << bit);
+            REQUIRE(refused(flipped));
+        }
+    REQUIRE(refused("not a checkpoint at all"));
+    // A checkpoint of another model is refused when a run expects a given config.
+    wg::ModelConfig other = c;
+    other.n_embd = 16;
+    wg::GPT g2(other);
+    wg::save_checkpoint(bad, g2, "tok", "cfg", {}, nullptr);
+    wg::Checkpoint ck = wg::load_checkpoint(bad);
+    REQUIRE_FALSE(ck.cfg == c);
+    unlink(path.c_str());
+    unlink(bad.c_str());
+}
+
+TEST_CASE("the CLI: a bad flag exits 2, a missing file exits 1 naming it", "[cli]") {
+    auto status = [](const std::string& args) {
+        int rc = std::system((std::string(WEIRDGEN_BIN) + " " + args + " >/dev/null 2>&1").c_str());
+        return WEXITSTATUS(rc);
+    };
+    REQUIRE(status("pretrain --no-such-flag 1") == 2);
+    REQUIRE(status("sample --n") == 2);
+    REQUIRE(status("no-such-command") == 2);
+    REQUIRE(status("pretrain --help") == 0);
+    REQUIRE(status("hash /no/such/file") == 1);
+    REQUIRE(status("sample --ckpt /no/such/file --prompt hi") == 1);
+}
