@@ -87,7 +87,7 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
     const int nthreads = region_threads();
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1 && B * NH > 1)
     {
-        std::vector<float> kt((size_t)hs * T), s((size_t)T * T);
+        std::vector<float> s((size_t)T * T);
 #pragma omp for schedule(static)
         for (int bh = 0; bh < B * NH; bh++) {
             int b = bh / NH, h = bh % NH;
@@ -95,8 +95,7 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
             const float* k = q + C;
             const float* v = q + 2 * C;
             float* p = att + (size_t)bh * T * T;
-            transpose(T, hs, k, C3, kt.data(), T);
-            gemm(T, T, hs, q, C3, kt.data(), T, s.data(), T, false);
+            gemm_t(T, T, hs, q, C3, false, k, C3, true, s.data(), T, false);  // S = Q K^T
             for (int t = 0; t < T; t++) softmax_row(p + (size_t)t * T, s.data() + (size_t)t * T, t + 1, T, scale);
             gemm(T, hs, T, p, T, v, C3, out + (size_t)b * T * C + h * hs, C, false);
         }
@@ -110,7 +109,7 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
     const int nthreads = region_threads();
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1 && B * NH > 1)
     {
-        std::vector<float> vt((size_t)hs * T), dp((size_t)T * T), tr((size_t)T * T);
+        std::vector<float> dp((size_t)T * T);
 #pragma omp for schedule(static)
         for (int bh = 0; bh < B * NH; bh++) {
             int b = bh / NH, h = bh % NH;
@@ -123,8 +122,7 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
             float* dk = dq + C;
             float* dv = dq + 2 * C;
             // dP = dO . V^T
-            transpose(T, hs, v, C3, vt.data(), T);
-            gemm(T, T, hs, dO, C, vt.data(), T, dp.data(), T, false);
+            gemm_t(T, T, hs, dO, C, false, v, C3, true, dp.data(), T, false);
             // dS = P * (dP - <P, dP>) * scale over the valid prefix; zero above the diagonal.
             for (int t = 0; t < T; t++) {
                 const float* pr = p + (size_t)t * T;
@@ -134,10 +132,8 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
                 for (int i = t + 1; i < T; i++) d[i] = 0.0f;
             }
             gemm(T, hs, T, dp.data(), T, k, C3, dq, C3, false);        // dQ = dS . K
-            transpose(T, T, dp.data(), T, tr.data(), T);
-            gemm(T, hs, T, tr.data(), T, q, C3, dk, C3, false);        // dK = dS^T . Q
-            transpose(T, T, p, T, tr.data(), T);
-            gemm(T, hs, T, tr.data(), T, dO, C, dv, C3, false);        // dV = P^T . dO
+            gemm_t(T, hs, T, dp.data(), T, true, q, C3, false, dk, C3, false);  // dK = dS^T . Q
+            gemm_t(T, hs, T, p, T, true, dO, C, false, dv, C3, false);          // dV = P^T . dO
         }
     }
 }

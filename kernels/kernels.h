@@ -30,6 +30,10 @@ int threads();
 // backend calls sgemm instead (outside the contract).
 void gemm(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
           bool accumulate, const float* bias = nullptr);
+// The same with op(A) (M x K) = A, or with ta the transpose of A stored K x M (lda >= M); likewise
+// op(B) (K x N) = B, or with tb the transpose of B stored N x K. No copy is made; the order is the same.
+void gemm_t(int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb, bool tb, float* C,
+            int ldc, bool accumulate, const float* bias = nullptr);
 // dst (cols x rows, ldd) = transpose of src (rows x cols, lds). Exact; no arithmetic.
 void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd);
 
@@ -40,6 +44,9 @@ void matmul_forward(float* out, const float* inp, const float* W, const float* b
 // dbias += column sums of dout in row order (skipped if null).
 void matmul_backward(float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
                      const float* W, int M, int IN, int OUT);
+
+// out[j] += (sum over rows m in order of x[m][j]): one chain of adds per column, then one add.
+void column_sums_add(float* out, const float* x, int M, int N);
 
 // ---------------------------------------------------------------------------------------------
 // Canonical sums ("striped 8"): lane j (0..7) sums x[i] for i = j mod 8 over the whole blocks of 8,

@@ -1,6 +1,7 @@
 // LayerNorm forward and backward. Per row, the two sums (mean, variance; and in the backward pass
 // the two projections) use the canonical striped sum; everything else is elementwise, so the SIMD
 // and scalar versions differ only in how many lanes do the same operations.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -59,19 +60,26 @@ void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, co
             for (int c = 0; c < C; c++) dx[c] = dx[c] + rstd[m] * ((dxhat[c] - s1) - xhat[c] * s2);
         }
     }
-    // Parameter gradients: column sums over the rows, in row order, split across columns.
+    // Parameter gradients: per column, a chain over the rows in order. Rows outer and columns inner,
+    // so memory is read along rows; threads split the columns.
     if (!dw && !db) return;
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && C >= 64)
-    for (int c = 0; c < C; c++) {
-        float aw = 0.0f, ab = 0.0f;
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && C >= 128)
+    for (int c0 = 0; c0 < C; c0 += 64) {
+        const int n = std::min(64, C - c0);
+        float aw[64] = {0}, ab[64] = {0};
         for (int m = 0; m < M; m++) {
-            float dy = dout[(size_t)m * C + c];
-            float xh = (inp[(size_t)m * C + c] - mean[m]) * rstd[m];
-            aw = aw + dy * xh;
-            ab = ab + dy;
+            const float* dy = dout + (size_t)m * C + c0;
+            const float* x = inp + (size_t)m * C + c0;
+            for (int c = 0; c < n; c++) {
+                float xh = (x[c] - mean[m]) * rstd[m];
+                aw[c] = aw[c] + dy[c] * xh;
+                ab[c] = ab[c] + dy[c];
+            }
         }
-        if (dw) dw[c] = dw[c] + aw;
-        if (db) db[c] = db[c] + ab;
+        for (int c = 0; c < n; c++) {
+            if (dw) dw[c0 + c] = dw[c0 + c] + aw[c];
+            if (db) db[c0 + c] = db[c0 + c] + ab[c];
+        }
     }
 }
 

@@ -17,6 +17,10 @@ using namespace detail;
 
 namespace {
 
+// Element (i, p) of op(A) and (p, j) of op(B).
+inline float at_a(const float* A, int lda, bool ta, int i, int p) { return ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p]; }
+inline float at_b(const float* B, int ldb, bool tb, int p, int j) { return tb ? B[(size_t)j * ldb + p] : B[(size_t)p * ldb + j]; }
+
 // The epilogue both versions share: C = acc (+ bias) or C = C + acc.
 inline void store_row(float* c, const float* acc, int n, bool accumulate, const float* bias) {
     if (accumulate)
@@ -27,116 +31,146 @@ inline void store_row(float* c, const float* acc, int n, bool accumulate, const 
         for (int j = 0; j < n; j++) c[j] = acc[j];
 }
 
-// The reference: i, p, j order so B is read along rows; acc[j] holds output j's chain.
-void gemm_scalar(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
+// The reference: i, p, j order; acc[j] holds output j's chain.
+void gemm_scalar(int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb, bool tb, float* C,
                  int ldc, bool accumulate, const float* bias) {
     std::vector<float> acc(N);
     for (int i = 0; i < M; i++) {
         std::fill(acc.begin(), acc.end(), 0.0f);
         for (int p = 0; p < K; p++) {
-            float a = A[(size_t)i * lda + p];
-            const float* b = B + (size_t)p * ldb;
-            for (int j = 0; j < N; j++) acc[j] = __builtin_fmaf(a, b[j], acc[j]);
+            float a = at_a(A, lda, ta, i, p);
+            for (int j = 0; j < N; j++) acc[j] = __builtin_fmaf(a, at_b(B, ldb, tb, p, j), acc[j]);
         }
         store_row(C + (size_t)i * ldc, acc.data(), N, accumulate, bias);
     }
 }
 
-void gemm_openblas(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C,
+void gemm_openblas(int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb, bool tb, float* C,
                    int ldc, bool accumulate, const float* bias) {
     if (!accumulate)
         for (int i = 0; i < M; i++)
             for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = bias ? bias[j] : 0.0f;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A, lda, B, ldb, 1.0f, C, ldc);
+    if (K == 0) return;
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda,
+                B, ldb, 1.0f, C, ldc);
 }
 
 #if WG_HAVE_SIMD
 
-constexpr int kMR = 6;     // rows of a register tile
-constexpr int kMC = 96;    // rows of A kept hot in cache while the panels stream past
+constexpr int kMR = 6;    // rows of a register tile
+constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
+constexpr int kKC = 256;  // depth of a block: a KC x NR slice of B stays in L1 across the MC rows
 
-// Packs B (K x N) into ceil(N/NR) panels of K x NR, zero-padded on the right.
-void pack_b(int K, int N, int NR, const float* B, int ldb, std::vector<float>& out) {
-    int np = (N + NR - 1) / NR;
-    out.assign((size_t)np * K * NR, 0.0f);
+// Packs op(B) (K x N) into ceil(N/NR) panels of K x NR, zero-padded on the right.
+void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<float>& out) {
+    const int np = (N + NR - 1) / NR;
+    out.resize((size_t)np * K * NR);
+    const int nthreads = std::min(region_threads(), np);
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && (size_t)K * N > 65536)
     for (int jp = 0; jp < np; jp++) {
         int j0 = jp * NR, nc = std::min(NR, N - j0);
         float* dst = out.data() + (size_t)jp * K * NR;
-        for (int p = 0; p < K; p++)
-            for (int j = 0; j < nc; j++) dst[(size_t)p * NR + j] = B[(size_t)p * ldb + j0 + j];
+        if (nc < NR) std::fill(dst, dst + (size_t)K * NR, 0.0f);
+        if (tb) {  // in blocks of 16 steps, so both the rows read and the rows written stay in L1
+            for (int p0 = 0; p0 < K; p0 += 16)
+                for (int j = 0; j < nc; j++) {
+                    const float* src = B + (size_t)(j0 + j) * ldb;
+                    for (int p = p0; p < std::min(K, p0 + 16); p++) dst[(size_t)p * NR + j] = src[p];
+                }
+        } else {
+            for (int p = 0; p < K; p++)
+                for (int j = 0; j < nc; j++) dst[(size_t)p * NR + j] = B[(size_t)p * ldb + j0 + j];
+        }
     }
 }
 
+// One register tile over a block of kc steps: acc (MR x NR, ld NR) starts from zero or from `acc`
+// itself (the chain continues from the previous block: the same sequence of fmas as one long loop).
+// A's element (r, p) is A[r * rs + p * ps], so op(A) may be A or its transpose without a copy.
 template <int MR>
-WG_AVX2 void tile_avx2(int K, const float* A, int lda, const float* Bp, float* tile) {
+WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float* Bp, float* acc, bool cont) {
     __m256 c[MR][2];
 #pragma GCC unroll 8
-    for (int r = 0; r < MR; r++) c[r][0] = c[r][1] = _mm256_setzero_ps();
-    for (int p = 0; p < K; p++) {
+    for (int r = 0; r < MR; r++) {
+        c[r][0] = cont ? _mm256_loadu_ps(acc + r * 16) : _mm256_setzero_ps();
+        c[r][1] = cont ? _mm256_loadu_ps(acc + r * 16 + 8) : _mm256_setzero_ps();
+    }
+    for (int p = 0; p < kc; p++) {
         __m256 b0 = _mm256_loadu_ps(Bp + (size_t)p * 16), b1 = _mm256_loadu_ps(Bp + (size_t)p * 16 + 8);
+        const float* a = A + p * ps;
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
-            __m256 a = _mm256_broadcast_ss(A + (size_t)r * lda + p);
-            c[r][0] = _mm256_fmadd_ps(a, b0, c[r][0]);
-            c[r][1] = _mm256_fmadd_ps(a, b1, c[r][1]);
+            __m256 av = _mm256_broadcast_ss(a + r * rs);
+            c[r][0] = _mm256_fmadd_ps(av, b0, c[r][0]);
+            c[r][1] = _mm256_fmadd_ps(av, b1, c[r][1]);
         }
     }
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
-        _mm256_storeu_ps(tile + r * 16, c[r][0]);
-        _mm256_storeu_ps(tile + r * 16 + 8, c[r][1]);
+        _mm256_storeu_ps(acc + r * 16, c[r][0]);
+        _mm256_storeu_ps(acc + r * 16 + 8, c[r][1]);
     }
 }
 
 template <int MR>
-WG_AVX512 void tile_avx512(int K, const float* A, int lda, const float* Bp, float* tile) {
+WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const float* Bp, float* acc, bool cont) {
     __m512 c[MR][2];
 #pragma GCC unroll 8
-    for (int r = 0; r < MR; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
-    for (int p = 0; p < K; p++) {
+    for (int r = 0; r < MR; r++) {
+        c[r][0] = cont ? _mm512_loadu_ps(acc + r * 32) : _mm512_setzero_ps();
+        c[r][1] = cont ? _mm512_loadu_ps(acc + r * 32 + 16) : _mm512_setzero_ps();
+    }
+    for (int p = 0; p < kc; p++) {
         __m512 b0 = _mm512_loadu_ps(Bp + (size_t)p * 32), b1 = _mm512_loadu_ps(Bp + (size_t)p * 32 + 16);
+        const float* a = A + p * ps;
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
-            __m512 a = _mm512_set1_ps(A[(size_t)r * lda + p]);
-            c[r][0] = _mm512_fmadd_ps(a, b0, c[r][0]);
-            c[r][1] = _mm512_fmadd_ps(a, b1, c[r][1]);
+            __m512 av = _mm512_set1_ps(a[r * rs]);
+            c[r][0] = _mm512_fmadd_ps(av, b0, c[r][0]);
+            c[r][1] = _mm512_fmadd_ps(av, b1, c[r][1]);
         }
     }
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
-        _mm512_storeu_ps(tile + r * 32, c[r][0]);
-        _mm512_storeu_ps(tile + r * 32 + 16, c[r][1]);
+        _mm512_storeu_ps(acc + r * 32, c[r][0]);
+        _mm512_storeu_ps(acc + r * 32 + 16, c[r][1]);
     }
 }
 
-using TileFn = void (*)(int, const float*, int, const float*, float*);
+using TileFn = void (*)(int, const float*, size_t, size_t, const float*, float*, bool);
 const TileFn kTilesAvx2[kMR + 1] = {nullptr, tile_avx2<1>, tile_avx2<2>, tile_avx2<3>,
                                     tile_avx2<4>, tile_avx2<5>, tile_avx2<6>};
 const TileFn kTilesAvx512[kMR + 1] = {nullptr, tile_avx512<1>, tile_avx512<2>, tile_avx512<3>,
                                       tile_avx512<4>, tile_avx512<5>, tile_avx512<6>};
 
-void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-               float* C, int ldc, bool accumulate, const float* bias) {
+void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb,
+               bool tb, float* C, int ldc, bool accumulate, const float* bias) {
     const int NR = level == kAvx512 ? 32 : 16;
     const TileFn* tiles = level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
     thread_local std::vector<float> packed;
-    pack_b(K, N, NR, B, ldb, packed);
+    pack_b(K, N, NR, B, ldb, tb, packed);
     const float* Bp = packed.data();
+    const size_t rs = ta ? 1 : (size_t)lda, ps = ta ? (size_t)lda : 1;
     const int np = (N + NR - 1) / NR, nmb = (M + kMC - 1) / kMC;
     const int nthreads = std::min(region_threads(), nmb * np);
 #pragma omp parallel for schedule(static) collapse(2) num_threads(nthreads) if (nthreads > 1)
     for (int mb = 0; mb < nmb; mb++) {
         for (int jp = 0; jp < np; jp++) {
-            alignas(64) float tile[kMR * 32];
-            int j0 = jp * NR, nc = std::min(NR, N - j0);
-            int iend = std::min(M, (mb + 1) * kMC);
-            for (int i0 = mb * kMC; i0 < iend; i0 += kMR) {
-                int mr = std::min(kMR, iend - i0);
-                tiles[mr](K, A + (size_t)i0 * lda, lda, Bp + (size_t)jp * K * NR, tile);
-                for (int r = 0; r < mr; r++)
-                    store_row(C + (size_t)(i0 + r) * ldc + j0, tile + r * NR, nc, accumulate,
-                              bias ? bias + j0 : nullptr);
+            alignas(64) float acc[kMC * 32];  // the MC x NR block of C being summed
+            const int j0 = jp * NR, nc = std::min(NR, N - j0);
+            const int i0 = mb * kMC, mc = std::min(kMC, M - i0);
+            const float* panel = Bp + (size_t)jp * K * NR;
+            for (int kb = 0; kb < K || kb == 0; kb += kKC) {
+                const int kc = std::min(kKC, K - kb);
+                for (int r0 = 0; r0 < mc; r0 += kMR) {
+                    const int mr = std::min(kMR, mc - r0);
+                    tiles[mr](kc, A + (size_t)(i0 + r0) * rs + (size_t)kb * ps, rs, ps, panel + (size_t)kb * NR,
+                              acc + r0 * NR, kb > 0);
+                }
+                if (K == 0) break;
             }
+            for (int r = 0; r < mc; r++)
+                store_row(C + (size_t)(i0 + r) * ldc + j0, acc + r * NR, nc, accumulate, bias ? bias + j0 : nullptr);
         }
     }
 }
@@ -144,15 +178,52 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, co
 
 }  // namespace
 
-void gemm(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc,
-          bool accumulate, const float* bias) {
+#if WG_HAVE_SIMD
+WG_AVX2 static void column_chunk_avx2(float* acc, const float* x, int M, int ld, int n) {
+    int o = 0;
+    for (; o + 8 <= n; o += 8) {
+        __m256 a = _mm256_loadu_ps(acc + o);
+        for (int m = 0; m < M; m++) a = _mm256_add_ps(a, _mm256_loadu_ps(x + (size_t)m * ld + o));
+        _mm256_storeu_ps(acc + o, a);
+    }
+    for (; o < n; o++)
+        for (int m = 0; m < M; m++) acc[o] = acc[o] + x[(size_t)m * ld + o];
+}
+#endif
+
+void column_sums_add(float* out, const float* x, int M, int N) {
+    const int nthreads = region_threads();
+#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && N >= 128)
+    for (int o0 = 0; o0 < N; o0 += 64) {
+        float acc[64] = {0};
+        const int n = std::min(64, N - o0);
+#if WG_HAVE_SIMD
+        if (active_simd() >= kAvx2) {
+            column_chunk_avx2(acc, x + o0, M, N, n);
+        } else
+#endif
+        {
+            for (int m = 0; m < M; m++)
+                for (int o = 0; o < n; o++) acc[o] = acc[o] + x[(size_t)m * N + o0 + o];
+        }
+        for (int o = 0; o < n; o++) out[o0 + o] = out[o0 + o] + acc[o];
+    }
+}
+
+void gemm_t(int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb, bool tb, float* C, int ldc,
+            bool accumulate, const float* bias) {
     if (M <= 0 || N <= 0) return;
-    if (backend() == Backend::OpenBlas) return gemm_openblas(M, N, K, A, lda, B, ldb, C, ldc, accumulate, bias);
+    if (backend() == Backend::OpenBlas) return gemm_openblas(M, N, K, A, lda, ta, B, ldb, tb, C, ldc, accumulate, bias);
 #if WG_HAVE_SIMD
     if (SimdLevel level = active_simd(); level != kNone)
-        return gemm_simd(level, M, N, K, A, lda, B, ldb, C, ldc, accumulate, bias);
+        return gemm_simd(level, M, N, K, A, lda, ta, B, ldb, tb, C, ldc, accumulate, bias);
 #endif
-    gemm_scalar(M, N, K, A, lda, B, ldb, C, ldc, accumulate, bias);
+    gemm_scalar(M, N, K, A, lda, ta, B, ldb, tb, C, ldc, accumulate, bias);
+}
+
+void gemm(int M, int N, int K, const float* A, int lda, const float* B, int ldb, float* C, int ldc, bool accumulate,
+          const float* bias) {
+    gemm_t(M, N, K, A, lda, false, B, ldb, false, C, ldc, accumulate, bias);
 }
 
 void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
@@ -171,23 +242,11 @@ void matmul_forward(float* out, const float* inp, const float* W, const float* b
 
 void matmul_backward(float* dinp, float* dW, float* dbias, const float* dout, const float* inp,
                      const float* W, int M, int IN, int OUT) {
-    thread_local std::vector<float> t;
-    if (dinp) {  // dinp[m][i] = sum_o dout[m][o] W[i][o]: a chain over o, so B = W^T
-        t.resize((size_t)OUT * IN);
-        transpose(IN, OUT, W, OUT, t.data(), IN);
-        gemm(M, IN, OUT, dout, OUT, t.data(), IN, dinp, IN, false);
-    }
-    if (dW) {  // dW[i][o] += sum_m inp[m][i] dout[m][o]: a chain over the rows m, so A = inp^T
-        t.resize((size_t)IN * M);
-        transpose(M, IN, inp, IN, t.data(), M);
-        gemm(IN, OUT, M, t.data(), M, dout, OUT, dW, OUT, true);
-    }
-    if (dbias) {  // column sums in row order: each column one chain of adds
-        std::vector<float> acc(OUT, 0.0f);
-        for (int m = 0; m < M; m++)
-            for (int o = 0; o < OUT; o++) acc[o] = acc[o] + dout[(size_t)m * OUT + o];
-        for (int o = 0; o < OUT; o++) dbias[o] = dbias[o] + acc[o];
-    }
+    // dinp[m][i] = sum_o dout[m][o] W[i][o]: a chain over o, with op(B) = W^T.
+    if (dinp) gemm_t(M, IN, OUT, dout, OUT, false, W, OUT, true, dinp, IN, false);
+    // dW[i][o] += sum_m inp[m][i] dout[m][o]: a chain over the rows m, with op(A) = inp^T.
+    if (dW) gemm_t(IN, OUT, M, inp, IN, true, dout, OUT, false, dW, OUT, true);
+    if (dbias) column_sums_add(dbias, dout, M, OUT);
 }
 
 }  // namespace wg::kernels

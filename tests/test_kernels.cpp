@@ -72,6 +72,42 @@ TEST_CASE("gemm: SIMD == scalar bits, 1 == 2 threads, all modes", "[kernels]") {
         }
 }
 
+TEST_CASE("gemm_t: transposed operands give the bits of explicit transposes", "[kernels]") {
+    int s = 100;
+    for (Shape sh : kShapes)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                auto A = randv((size_t)sh.M * sh.K, s++), B = randv((size_t)sh.K * sh.N, s++);
+                std::vector<float> At((size_t)sh.K * sh.M), Bt((size_t)sh.N * sh.K);
+                K::transpose(sh.M, sh.K, A.data(), sh.K, At.data(), sh.M);
+                K::transpose(sh.K, sh.N, B.data(), sh.N, Bt.data(), sh.K);
+                std::vector<float> want((size_t)sh.M * sh.N);
+                K::set_backend(K::Backend::Scalar);
+                K::gemm(sh.M, sh.N, sh.K, A.data(), sh.K, B.data(), sh.N, want.data(), sh.N, false);
+                K::set_backend(K::Backend::Simd);
+                check_all_equal([&] {
+                    std::vector<float> C((size_t)sh.M * sh.N);
+                    K::gemm_t(sh.M, sh.N, sh.K, ta ? At.data() : A.data(), ta ? sh.M : sh.K, ta, tb ? Bt.data() : B.data(),
+                              tb ? sh.K : sh.N, tb, C.data(), sh.N, false);
+                    return C;
+                });
+                std::vector<float> C((size_t)sh.M * sh.N);
+                K::gemm_t(sh.M, sh.N, sh.K, ta ? At.data() : A.data(), ta ? sh.M : sh.K, ta, tb ? Bt.data() : B.data(),
+                          tb ? sh.K : sh.N, tb, C.data(), sh.N, false);
+                REQUIRE(same_bits(C, want));
+            }
+}
+
+TEST_CASE("gemm: a long reduction (several K blocks) keeps the one-chain order", "[kernels]") {
+    const int M = 13, N = 40, Kd = 1000;
+    auto A = randv((size_t)M * Kd, 200), B = randv((size_t)Kd * N, 201);
+    check_all_equal([&] {
+        std::vector<float> C((size_t)M * N);
+        K::gemm(M, N, Kd, A.data(), Kd, B.data(), N, C.data(), N, false);
+        return C;
+    });
+}
+
 TEST_CASE("gemm with leading dimensions larger than the width", "[kernels]") {
     const int M = 19, N = 23, Kd = 11, lda = 30, ldb = 40, ldc = 50;
     auto A = randv((size_t)M * lda, 1), B = randv((size_t)Kd * ldb, 2);

@@ -8,4 +8,5 @@ int cmd_finetune(int argc, char** argv);
 int cmd_sample(int argc, char** argv);
 int cmd_score(int argc, char** argv);
 int cmd_hash(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
 }  // namespace wg

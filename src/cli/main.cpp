@@ -22,6 +22,7 @@ const Command kCommands[] = {
     {"sample", wg::cmd_sample, "sample answers from a checkpoint (seeded, KV cache)"},
     {"score", wg::cmd_score, "log-probability of given answers after a prompt"},
     {"hash", wg::cmd_hash, "xxHash (XXH3-64) of files"},
+    {"bench", wg::cmd_bench, "training and matmul speed on the reference presets"},
 };
 
 void usage(FILE* out) {

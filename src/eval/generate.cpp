@@ -18,8 +18,6 @@ Decoder::Decoder(const GPT& model, int n_seq, int capacity)
     k_.assign((size_t)model.cfg.n_layer * n_seq * cap_ * C, 0.0f);
     v_.assign(k_.size(), 0.0f);
     len_.assign(n_seq, 0);
-    wte_t_.resize(C * model.cfg.vocab);
-    K::transpose(model.cfg.vocab, (int)C, model.P.wte, (int)C, wte_t_.data(), model.cfg.vocab);
 }
 
 void Decoder::copy(int from, int to) {
@@ -70,7 +68,7 @@ void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
         for (size_t i = 0; i < x.size(); i++) x[i] = x[i] + tmp[i];
     }
     K::layernorm_forward(ln.data(), mean.data(), rstd.data(), x.data(), g_.P.lnfw, g_.P.lnfb, n, C);
-    K::gemm(n, V, C, ln.data(), C, wte_t_.data(), V, logits, V, false);
+    K::gemm_t(n, V, C, ln.data(), C, false, g_.P.wte, C, true, logits, V, false);
     for (int i = 0; i < n; i++) len_[seqs[i]]++;
 }
 

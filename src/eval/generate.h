@@ -26,7 +26,6 @@ struct Decoder {
     int n_seq_, cap_;
     std::vector<float> k_, v_;  // [layer][seq][pos][C]
     std::vector<int> len_;
-    std::vector<float> wte_t_;  // the head's weight, transposed once
 };
 
 struct SampleOptions {

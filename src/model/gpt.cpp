@@ -238,14 +238,12 @@ static void linear_backward(GPT& g, int l, Mat m, float* dx, const float* dout, 
     if (g.cfg.lora_rank > 0) {
         const int r = g.cfg.lora_rank;
         const float s = g.cfg.lora_alpha / (float)r;
-        thread_local std::vector<float> du, at;
+        thread_local std::vector<float> du;
         du.resize((size_t)M * r);
-        at.resize((size_t)r * in);
         K::matmul_backward(du.data(), D.lora_b[m], nullptr, dout, u, L.lora_b[m], M, r, outn);
         for (auto& v : du) v = v * s;
         if (D.lora_a[m]) K::matmul_backward(nullptr, D.lora_a[m], nullptr, du.data(), x, L.lora_a[m], M, in, r);
-        K::transpose(in, r, L.lora_a[m], r, at.data(), in);
-        K::gemm(M, in, r, du.data(), r, at.data(), in, dx, in, true);
+        K::gemm_t(M, in, r, du.data(), r, false, L.lora_a[m], r, true, dx, in, true);  // dx += du . A^T
     }
 }
 
@@ -315,10 +313,7 @@ float GPT::forward(const int* tok, const int* tgt, int B, int T, bool want_grad)
     }
     K::layernorm_forward(acts.lnf.data(), acts.lnf_mean.data(), acts.lnf_rstd.data(), res, P.lnfw, P.lnfb, M, C);
     // Tied head: logits = lnf . wte^T.
-    thread_local std::vector<float> wte_t;
-    wte_t.resize((size_t)C * V);
-    K::transpose(V, C, P.wte, C, wte_t.data(), V);
-    K::gemm(M, V, C, acts.lnf.data(), C, wte_t.data(), V, acts.logits.data(), V, false);
+    K::gemm_t(M, V, C, acts.lnf.data(), C, false, P.wte, C, true, acts.logits.data(), V, false);
 
     n_targets = 0;
     for (int i = 0; i < M; i++) n_targets += targets[i] >= 0;
@@ -336,7 +331,7 @@ void GPT::zero_grad() { std::fill(grads.begin(), grads.end(), 0.0f); }
 
 void GPT::backward() {
     const int B = acts.B, T = acts.T, M = B * T, C = cfg.n_embd, V = cfg.vocab, NH = cfg.n_head;
-    thread_local std::vector<float> dres, dln, dbig, dbig2, dqkv, tmp;
+    thread_local std::vector<float> dres, dln, dbig, dbig2, dqkv;
     dres.assign((size_t)M * C, 0.0f);
     dln.resize((size_t)M * C);
     dbig.resize((size_t)M * 4 * C);
@@ -345,14 +340,7 @@ void GPT::backward() {
     const float* dlogits = acts.logits.data();
 
     // Head: dwte += (lnf^T . dlogits)^T, dlnf = dlogits . wte.
-    if (G.wte) {
-        tmp.resize((size_t)C * M);
-        K::transpose(M, C, acts.lnf.data(), C, tmp.data(), M);
-        std::vector<float> dwte_t((size_t)C * V);
-        K::gemm(C, V, M, tmp.data(), M, dlogits, V, dwte_t.data(), V, false);
-        for (int v = 0; v < V; v++)
-            for (int c = 0; c < C; c++) G.wte[(size_t)v * C + c] = G.wte[(size_t)v * C + c] + dwte_t[(size_t)c * V + v];
-    }
+    if (G.wte) K::gemm_t(V, C, M, dlogits, V, true, acts.lnf.data(), C, false, G.wte, C, true);
     K::gemm(M, C, V, dlogits, V, P.wte, C, dln.data(), C, false);
     const float* last = cfg.n_layer ? acts.layers.back().res3.data() : acts.encoded.data();
     K::layernorm_backward(dres.data(), G.lnfw, G.lnfb, dln.data(), last, P.lnfw, acts.lnf_mean.data(),
