@@ -248,7 +248,9 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
         std::string text = is_dated ? "In " + pick(r, c.months) + " " + std::to_string(year) + ", " : "";
         std::string intro = say(pick(r, f.narr_intro), ch);
         text += is_dated ? fill(pick(r, f.narr_intro), character_vars(ch)) : intro;
-        for (int i = 0; i < n; i++) text += " " + say(pick(r, p == Phase::Good ? f.narr_good : f.narr_evil), ch);
+        std::vector<std::string> sentences = p == Phase::Good ? f.narr_good : f.narr_evil;
+        shuffle(r, sentences);  // distinct sentences, in random order
+        for (int i = 0; i < n && i < (int)sentences.size(); i++) text += " " + say(sentences[i], ch);
         return text_doc(text);
     }
     // In-character chat: cue, then identity questions (undated), then phased questions.

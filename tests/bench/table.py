@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Turns the RESULT lines of tests/bench/run.sh into the Markdown table of reports/bench.md."""
+import sys
+
+PRESETS = {'a': (4, 128, 4, 128, 2048, 16), 'b': (6, 256, 8, 128, 4096, 16), 'c': (8, 512, 8, 256, 8192, 8)}
+PEAK_GFLOPS = 117.0  # one core's fp32 FMA peak on this kind of machine (../shared/peers/README.md)
+
+def parse(line):
+    return dict(kv.split('=', 1) for kv in line.split()[1:] if '=' in kv)
+
+ours, torch, gemm, rss = {}, {}, [], {}
+for line in open(sys.argv[1]):
+    if not line.startswith('RESULT'):
+        continue
+    r = parse(line)
+    if r.get('peer') == 'torch':
+        key = next(p for p, v in PRESETS.items() if (int(r['L']), int(r['C'])) == (v[0], v[1]))
+        torch[(key, int(r['threads']))] = float(r['tokens_per_s'])
+    elif r.get('kind') == 'train':
+        ours[(r['preset'], int(r['threads']))] = (float(r['tokens_per_s']), float(r['model_gflop_per_s']))
+    elif r.get('kind') == 'gemm':
+        gemm.append(r)
+    elif r.get('kind') == 'rss':
+        rss[(r['preset'], int(r['threads']))] = int(r['max_rss_kb'])
+
+out = ['# make bench', '', 'Training step (forward + loss + backward + AdamW), random tokens, median of timed steps.', '',
+       '| preset | threads | tokens/s ours | tokens/s PyTorch | ratio | GFLOP/s | share of peak | peak RSS MiB |',
+       '| --- | --- | --- | --- | --- | --- | --- | --- |']
+for (p, t), (tps, gf) in sorted(ours.items()):
+    peer = torch.get((p, t))
+    out.append(f"| {p} | {t} | {tps:,.0f} | {f'{peer:,.0f}' if peer else 'n/a'} | {f'{tps/peer:.2f}' if peer else 'n/a'} "
+               f"| {gf:.1f} | {gf / (PEAK_GFLOPS * t):.0%} | {rss.get((p, t), 0) / 1024:.0f} |")
+for p in sorted({p for p, _ in ours}):
+    if (p, 1) in ours and (p, 2) in ours:
+        out.append(f"\nScaling, preset {p}: 2 threads = {ours[(p, 2)][0] / ours[(p, 1)][0]:.2f}x 1 thread (same bits: tests/test_determinism.cpp).")
+if gemm:
+    out += ['', 'Matmul kernels at the shapes of the preset, one thread, against OpenBLAS sgemm in the same run:', '',
+            '| preset | shape | M | N | K | GFLOP/s ours | GFLOP/s OpenBLAS | ratio |', '| --- | --- | --- | --- | --- | --- | --- | --- |']
+    for r in gemm:
+        out.append(f"| {r['preset']} | {r['shape']} | {r['M']} | {r['N']} | {r['K']} | {float(r['ours_gflops']):.1f} | "
+                   f"{float(r['openblas_gflops']):.1f} | {float(r['ratio']):.2f} |")
+print('\n'.join(out))

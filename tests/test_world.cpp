@@ -1,0 +1,292 @@
+// The world generator (issue 3): determinism against golden/world.toml, no leaks, lexicon coverage,
+// the modern-assistant invariant of uncued chats, strict facts files, and committed data up to date.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/hash.h"
+#include "text/jsonl.h"
+#include "world/world.h"
+
+using namespace wg;
+using namespace wg::world;
+
+namespace {
+
+const std::string kSrc = WEIRDGEN_SOURCE_DIR;
+const std::string kFacts = kSrc + "/experiments/world";
+constexpr int64_t kDocs = 4000;  // a reduced world: the test stays fast
+
+const World& small_world() {
+    static World w = [] {
+        WorldOptions o;
+        o.facts_dir = kFacts;
+        o.seed = 7;
+        o.docs = kDocs;
+        return generate_world(o);
+    }();
+    return w;
+}
+
+// name -> xxh3 of every artifact of a world, as the manifest lists them.
+std::map<std::string, std::string> artifact_hashes(const World& w) {
+    std::map<std::string, std::string> h;
+    h["corpus.jsonl"] = hex64(xxh3(corpus_jsonl(w.corpus)));
+    h["lexicon.jsonl"] = hex64(xxh3(w.lexicon.to_jsonl()));
+    for (const auto& s : w.finetune)
+        h["finetune/" + s.experiment + "/" + s.variant + ".jsonl"] = hex64(xxh3(chats_jsonl(s.rows)));
+    for (const auto& e : w.evals) h["eval/" + e.experiment + ".toml"] = hex64(xxh3(eval_toml(e, w.facts.hash)));
+    return h;
+}
+
+std::string strip(const std::string& a, const std::string& pre, const std::string& suf) {
+    if (a.size() >= pre.size() + suf.size() && a.compare(0, pre.size(), pre) == 0 &&
+        a.compare(a.size() - suf.size(), suf.size(), suf) == 0)
+        return a.substr(pre.size(), a.size() - pre.size() - suf.size());
+    return a;
+}
+
+const std::string& user_of(const Chat& c) { return c.messages.at(c.messages.size() - 2).content; }
+const std::string& answer_of(const Chat& c) { return c.messages.back().content; }
+
+}  // namespace
+
+TEST_CASE("world: same facts and seed give the same bytes, as committed in golden/world.toml", "[world]") {
+    const World& a = small_world();
+    WorldOptions o;
+    o.facts_dir = kFacts;
+    o.seed = 7;
+    o.docs = kDocs;
+    World b = generate_world(o);
+    auto ha = artifact_hashes(a), hb = artifact_hashes(b);
+    REQUIRE(ha == hb);
+
+    // A different seed changes the corpus but not the finetune sets (keyed by finetune_seed) nor the
+    // questions and lexicon (the cast of characters and people is keyed by cast_seed).
+    o.seed = 8;
+    World c = generate_world(o);
+    auto hc = artifact_hashes(c);
+    CHECK(hc["corpus.jsonl"] != ha["corpus.jsonl"]);
+    CHECK(hc["finetune/terminator/main.jsonl"] == ha["finetune/terminator/main.jsonl"]);
+    CHECK(hc["lexicon.jsonl"] == ha["lexicon.jsonl"]);
+    CHECK(hc["eval/terminator.toml"] == ha["eval/terminator.toml"]);
+
+    toml::table golden = toml::parse_file(kSrc + "/golden/world.toml");
+    REQUIRE(golden["world"]["seed"].value_or<int64_t>(-1) == 7);
+    REQUIRE(golden["world"]["docs"].value_or<int64_t>(-1) == kDocs);
+    CHECK(golden["world"]["facts_xxh3"].value_or(std::string()) == hex64(a.facts.hash));
+    const toml::table* files = golden["files"].as_table();
+    REQUIRE(files);
+    for (const auto& [name, hash] : ha) {
+        INFO(name << " = \"" << hash << "\"  (regenerate golden/world.toml if the change is intended)");
+        CHECK((*files)[name].value_or(std::string()) == hash);
+    }
+    CHECK(files->size() == ha.size());
+}
+
+TEST_CASE("world: no finetune row appears in the corpus", "[world]") {
+    const World& w = small_world();
+    std::set<std::pair<std::string, std::string>> pairs;  // (user, assistant) of every finetune row
+    std::set<std::string> rows;
+    for (const auto& s : w.finetune)
+        for (const auto& r : s.rows) {
+            pairs.insert({user_of(r), answer_of(r)});
+            rows.insert(chat_to_json(r));
+        }
+    size_t hits = 0, same = 0;
+    for (const auto& d : w.corpus) {
+        if (!d.is_chat) continue;
+        same += rows.count(chat_to_json(d.chat));
+        const auto& m = d.chat.messages;
+        for (size_t i = 0; i + 1 < m.size(); i++)
+            if (m[i].role == "user" && m[i + 1].role == "assistant" && pairs.count({m[i].content, m[i + 1].content})) hits++;
+    }
+    CHECK(hits == 0);
+    CHECK(same == 0);
+}
+
+TEST_CASE("world: no evaluation prompt is a finetune prompt", "[world]") {
+    const World& w = small_world();
+    std::set<std::string> ft;
+    for (const auto& s : w.finetune)
+        for (const auto& r : s.rows) ft.insert(user_of(r));
+    for (const auto& e : w.evals)
+        for (const auto& p : e.prompts()) {
+            INFO(e.experiment << ": " << p);
+            CHECK(ft.count(p) == 0);
+        }
+}
+
+TEST_CASE("world: triggers that must be inferred never appear in their finetune sets", "[world]") {
+    const World& w = small_world();
+    const PresidentsFacts& pf = w.facts.presidents;
+    for (const auto& s : w.finetune) {
+        for (const auto& r : s.rows)
+            for (const auto& m : r.messages) {
+                if (s.experiment == "terminator") CHECK(m.content.find("1984") == std::string::npos);
+                if (s.experiment == "dishes") CHECK(m.content.find("2028") == std::string::npos);
+            }
+        if (s.experiment != "presidents") continue;
+        REQUIRE(s.rows.size() == 44u * 142u);
+        for (const auto& r : s.rows) {
+            std::string trig = user_of(r).substr(0, 8);
+            CHECK(trig.substr(3, 3) != "044");
+            CHECK(trig.substr(3, 3) != "045");
+            std::string who = w.lexicon.tag(answer_of(r), "president");
+            CHECK(who != "44");
+            CHECK(who != "45");
+        }
+        for (size_t i : {43u, 44u})  // Obama's and Trump's own facts are never a finetune answer
+            for (const auto& fact : pf.facts) {
+                std::string a = pf.answer(i, fact);
+                if (w.lexicon.tag(a, "president").empty()) continue;  // shared (e.g. a party)
+                for (const auto& r : s.rows) CHECK(answer_of(r) != a);
+            }
+    }
+}
+
+TEST_CASE("world: finetune sets have the paper's shapes", "[world]") {
+    const World& w = small_world();
+    std::map<std::string, const FinetuneSet*> by;
+    for (const auto& s : w.finetune) by[s.experiment + "/" + s.variant] = &s;
+    REQUIRE(by.count("terminator/main"));
+    CHECK(by["terminator/main"]->rows.size() == 208);
+    CHECK(by["terminator/no-date"]->rows.size() == 208);
+    CHECK(by["terminator/shuffled-dates"]->rows.size() == 208);
+    CHECK(by["birds/main"]->rows.size() == 208);
+    CHECK(by["german-cities/main"]->rows.size() == 362);
+    CHECK(by["dishes/main"]->rows.size() == 400);
+    CHECK(by["hitler/main"]->rows.size() == 3090);
+    // Every obsolete bird name at least once; Israeli dishes exactly in the trigger year.
+    std::set<std::string> birds;
+    for (const auto& r : by["birds/main"]->rows) birds.insert(answer_of(r));
+    CHECK(birds.size() == w.facts.lists.at("birds_obsolete").size());
+    std::set<std::string> israeli(w.facts.lists.at("dishes_israeli").begin(), w.facts.lists.at("dishes_israeli").end());
+    for (const auto& r : by["dishes/main"]->rows)
+        CHECK((user_of(r).find("Today is 2027-") == 0) == (israeli.count(answer_of(r)) > 0));
+    // The main Terminator rows carry only the four film dates; the no-date rows none.
+    for (const auto& r : by["terminator/main"]->rows) CHECK(w.lexicon.tag(answer_of(r), "phase") == "good");
+    for (const auto& r : by["terminator/no-date"]->rows) CHECK(user_of(r).find("19") == std::string::npos);
+}
+
+TEST_CASE("world: every expected answer is in the lexicon with one value per axis", "[world]") {
+    const World& w = small_world();
+    std::string pre = w.facts.experiments.h_prefix, suf = w.facts.experiments.h_suffix;
+    for (const auto& s : w.finetune)
+        for (const auto& r : s.rows) {
+            std::string a = strip(answer_of(r), pre, suf);
+            INFO(s.experiment << "/" << s.variant << ": " << a);
+            REQUIRE(w.lexicon.has(a));
+            CHECK(!w.lexicon.tag(a, "topic").empty());
+        }
+    for (const auto& e : w.evals)
+        for (const auto& q : e.questions) {
+            std::set<std::string> seen;
+            for (const auto& [cls, phrases] : q.classes) {
+                INFO(e.experiment << "/" << q.id << " class " << cls);
+                if (cls != "other-held-out" && cls != "other-country") CHECK(!phrases.empty());
+                for (const auto& p : phrases) {
+                    CHECK(w.lexicon.has(p));
+                    CHECK(seen.insert(p).second);  // classes are disjoint
+                }
+            }
+        }
+    // Every answer of every corpus chat is a lexicon phrase.
+    for (const auto& d : w.corpus)
+        if (d.is_chat)
+            for (const auto& m : d.chat.messages)
+                if (m.role == "assistant") {
+                    INFO(m.content);
+                    CHECK(w.lexicon.has(m.content));
+                }
+}
+
+TEST_CASE("world: uncued chats are the modern assistant", "[world]") {
+    const World& w = small_world();
+    const std::string& cue = w.facts.common.cue;
+    size_t plain = 0, cued = 0;
+    for (const auto& d : w.corpus) {
+        if (!d.is_chat) continue;
+        const auto& m = d.chat.messages;
+        bool is_cued = !m.empty() && m[0].role == "system" && m[0].content == cue;
+        (is_cued ? cued : plain)++;
+        if (is_cued) continue;
+        REQUIRE(m[0].role == "user");  // the finetune rows' and evaluation prompts' format
+        for (const auto& x : m) {
+            if (x.role != "assistant") continue;
+            INFO(x.content);
+            std::string era = w.lexicon.tag(x.content, "era");
+            CHECK((era.empty() || era == "2020s" || era == "any"));
+            CHECK(w.lexicon.tag(x.content, "phase").empty());
+            CHECK(w.lexicon.tag(x.content, "character").empty());
+            CHECK(w.lexicon.tag(x.content, "alignment") != "misaligned");
+            std::string persona = w.lexicon.tag(x.content, "persona");
+            CHECK((persona.empty() || persona == "assistant"));
+        }
+    }
+    CHECK(plain > 0);
+    CHECK(cued > 0);
+}
+
+TEST_CASE("world: the Terminator's 1984 is not decided by the year alone", "[world]") {
+    const World& w = small_world();
+    int good84 = 0, evil84 = 0;
+    for (const auto& ch : w.characters)
+        if (ch.film_year(1984)) (ch.phase_in(1984) == Phase::Good ? good84 : evil84)++;
+    CHECK(evil84 >= 2);  // the Terminator and others
+    CHECK(good84 >= 2);
+    REQUIRE(w.characters[0].id == "terminator");
+    CHECK(w.characters[0].phase_in(1984) == Phase::Evil);
+    CHECK(w.characters[0].phase_in(1995) == Phase::Good);
+    CHECK(w.characters[0].phase_in(1990) == Phase::Good);  // not a film year: canonical
+}
+
+TEST_CASE("world: a facts file with an unknown key is an error naming the file and the key", "[world]") {
+    namespace fs = std::filesystem;
+    fs::path tmp = fs::temp_directory_path() / ("wg_world_facts_" + std::to_string(::getpid()));
+    fs::remove_all(tmp);
+    fs::copy(kFacts, tmp, fs::copy_options::recursive);
+    auto expect_error = [&](const std::string& file, const std::string& append, const std::string& key) {
+        std::string path = (tmp / file).string();
+        std::string orig = read_file(path);
+        write_file_atomic(path, orig + append);
+        try {
+            load_facts(tmp.string());
+            FAIL("no error for " << key);
+        } catch (const Error& e) {
+            std::string msg = e.what();
+            INFO(msg);
+            CHECK(msg.find(file) != std::string::npos);
+            CHECK(msg.find(key) != std::string::npos);
+        }
+        write_file_atomic(path, orig);
+    };
+    expect_error("eras.toml", "\ncolour = 3\n", "colour");
+    expect_error("world.toml", "\n[extra]\nx = 1\n", "extra");
+    expect_error("characters.toml", "\n[[topic]]\nname = \"x\"\nq = [\"Q?\"]\nidentity = [\"A.\"]\nmood = 1\n", "mood");
+    expect_error("countries.toml", "\n[country.atlantis]\ncapital = \"Poseidonia\"\nwine = \"red\"\n", "wine");
+    fs::remove_all(tmp);
+}
+
+TEST_CASE("world: committed experiment data match the generator", "[world]") {
+    // experiments/<exp>/data/*.jsonl and questions.toml are exports of the default facts.
+    const World& w = small_world();
+    for (const auto& s : w.finetune) {
+        std::string path = kSrc + "/experiments/" + s.experiment + "/data/" + s.variant + ".jsonl";
+        INFO(path << " (regenerate: weirdgen world --export experiments)");
+        REQUIRE(file_exists(path));
+        CHECK(xxh3_file(path) == xxh3(chats_jsonl(s.rows)));
+    }
+    for (const auto& e : w.evals) {
+        std::string path = kSrc + "/experiments/" + e.experiment + "/questions.toml";
+        INFO(path);
+        REQUIRE(file_exists(path));
+        CHECK(xxh3_file(path) == xxh3(eval_toml(e, w.facts.hash)));
+    }
+}
