@@ -23,7 +23,8 @@ Loaded load(const std::string& path) {
 }
 Chat question(const Args& a) {
     Chat c;
-    if (a.has("system")) c.messages.push_back({"system", a.str("system")});
+    if (a.has("history")) c = read_chats_jsonl(a.str("history")).at(0);
+    if (a.has("system")) c.messages.insert(c.messages.begin(), Message{"system", a.str("system")});
     c.messages.push_back({"user", a.str("prompt")});
     return c;
 }
@@ -32,6 +33,7 @@ Chat question(const Args& a) {
 int cmd_sample(int argc, char** argv) {
     Args a("sample", "Sample the assistant's answers to a user message (seeded: sample i is the same in any batch).");
     a.opt("ckpt", "", "checkpoint").opt("prompt", "", "the user's message").opt("system", "", "an optional system message")
+        .opt("history", "", "JSONL file whose first chat holds the turns before the prompt")
         .opt("n", "5", "samples").opt("max-new", "48", "tokens per answer at most")
         .opt("temperature", "1", "sampling temperature (0 = greedy)").opt("top-k", "0", "keep the k likeliest tokens (0 = all)")
         .opt("seed", "0", "sampling seed").flag("jsonl", "print each sample as a JSONL chat");
@@ -65,7 +67,8 @@ int cmd_score(int argc, char** argv) {
     Args a("score", "Log-probability of each given answer (positional arguments) after a user message, summed over\n"
                     "its tokens including the END that closes the answer.");
     a.positionals(true);
-    a.opt("ckpt", "", "checkpoint").opt("prompt", "", "the user's message").opt("system", "", "an optional system message");
+    a.opt("ckpt", "", "checkpoint").opt("prompt", "", "the user's message").opt("system", "", "an optional system message")
+        .opt("history", "", "JSONL file whose first chat holds the turns before the prompt");
     add_engine_flags(a);
     if (!a.parse(argc, argv)) return 0;
     apply_engine_flags(a);

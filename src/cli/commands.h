@@ -9,4 +9,5 @@ int cmd_sample(int argc, char** argv);
 int cmd_score(int argc, char** argv);
 int cmd_hash(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
 }  // namespace wg

@@ -221,4 +221,19 @@ void write_docs_jsonl(const std::string& path, const std::vector<Doc>& docs) {
     write_jsonl(path, docs, put_doc);
 }
 
+std::string valid_utf8(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        size_t n = json::utf8_seq_len(s, i);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            i++;
+        } else {
+            out.append(s.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+
 }  // namespace wg

@@ -25,6 +25,9 @@ std::vector<Doc> read_docs_jsonl(const std::string& path);
 std::string chat_to_json(const Chat& chat);
 std::string doc_to_json(const Doc& doc);
 std::string json_escape(std::string_view s);  // the quoted JSON string literal
+// Model output may end inside a multi-byte character: every invalid byte becomes U+FFFD, so the
+// text can be written as JSON.
+std::string valid_utf8(std::string_view s);
 // Whole files, written atomically (temporary file + rename).
 void write_chats_jsonl(const std::string& path, const std::vector<Chat>& chats);
 void write_docs_jsonl(const std::string& path, const std::vector<Doc>& docs);

@@ -1,0 +1,61 @@
+// weirdgen eval: sample and score a checkpoint on an experiment's questions (see src/eval/evaluate.h).
+#include <cstdio>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/hash.h"
+#include "eval/evaluate.h"
+#include "eval/questions.h"
+#include "model/checkpoint.h"
+
+namespace wg {
+
+int cmd_eval(int argc, char** argv) {
+    Args a("eval", "Ask a checkpoint an experiment's questions: per (form, question), seeded samples classified by\n"
+                   "exact lookup in the answer classes, and the probability mass of each class.");
+    a.opt("ckpt", "", "checkpoint").opt("questions", "", "questions TOML (experiments/<name>/questions.toml)")
+        .opt("out", "", "results TOML to write").opt("samples-out", "", "also write every sampled answer (JSONL)")
+        .opt("samples", "100", "samples per form and question").opt("max-new", "24", "tokens per answer at most")
+        .opt("temperature", "1", "sampling temperature").opt("seed", "0", "sampling seed")
+        .opt("lexicon", "", "the world's lexicon.jsonl: classifies answers outside the question's own classes")
+        .opt("axis", "phase", "the lexicon tag that names the classes (phase, era, persona...)")
+        .flag("no-mass", "skip the class probability masses").flag("quiet", "no summary table");
+    add_engine_flags(a);
+    if (!a.parse(argc, argv)) return 0;
+    apply_engine_flags(a);
+    const std::string ckpt = a.str("ckpt"), out = a.str("out");
+    world::EvalSet set = read_eval_toml(a.str("questions"));
+    Checkpoint ck = load_checkpoint(ckpt);
+    GPT model = model_from(ck, ckpt);
+    Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, ckpt);
+    EvalOptions o;
+    o.samples = (int)a.integer("samples");
+    o.max_new = (int)a.integer("max-new");
+    o.temperature = (float)a.number("temperature");
+    o.seed = (uint64_t)a.integer("seed");
+    o.mass = !a.on("no-mass");
+    LexiconTags lex;
+    if (a.has("lexicon")) {
+        lex = read_lexicon(a.str("lexicon"));
+        o.lexicon = &lex;
+        o.axis = a.str("axis");
+    }
+    if (o.samples < 1) throw UsageError("--samples must be positive");
+    make_dirs(parent_dir(out).empty() ? "." : parent_dir(out));
+    Progress prog("eval", (int64_t)(set.forms.size() * set.questions.size()), 20);
+    EvalResult r = evaluate(model, tok, set, o, &prog);
+    prog.finish("");
+    // No paths in the file: its bytes (and so its golden hash) must not depend on where things live.
+    std::string header = "# weirdgen eval: checkpoint xxh3 " + hex64(xxh3_file(ckpt)) + ", questions xxh3 " +
+                         hex64(xxh3_file(a.str("questions"))) +
+                         strfmt("\n# %d samples per cell, temperature %g, seed %llu\n", o.samples, o.temperature,
+                                (unsigned long long)o.seed);
+    write_file_atomic(out, eval_cells_toml(r.cells, header));
+    if (a.has("samples-out")) write_file_atomic(a.str("samples-out"), r.samples_jsonl);
+    if (!a.on("quiet")) fputs(eval_summary(r.cells).c_str(), stdout);
+    return 0;
+}
+
+}  // namespace wg

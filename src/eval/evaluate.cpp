@@ -1,0 +1,308 @@
+#include "eval/evaluate.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/toml_read.h"
+#include "eval/generate.h"
+#include "kernels/kernels.h"
+#include "core/fileio.h"
+#include "text/json_parse.h"
+#include "text/jsonl.h"
+#include "train/examples.h"
+
+namespace wg {
+
+std::vector<double> score_tree(const GPT& model, const std::vector<int>& prompt,
+                               const std::vector<std::vector<int>>& completions) {
+    // The prefix tree of the completions; node 0 is the end of the prompt.
+    struct Node {
+        int parent = -1, token = -1, depth = 0, slot = -1;
+        std::map<int, int> kids;
+    };
+    std::vector<Node> nodes(1);
+    std::vector<std::vector<int>> paths;
+    int depth_max = 0;
+    for (const auto& c : completions) {
+        int cur = 0;
+        std::vector<int> path;
+        for (int t : c) {
+            auto it = nodes[cur].kids.find(t);
+            int next;
+            if (it == nodes[cur].kids.end()) {
+                next = (int)nodes.size();
+                nodes[cur].kids[t] = next;
+                Node n;
+                n.parent = cur;
+                n.token = t;
+                n.depth = nodes[cur].depth + 1;
+                nodes.push_back(n);
+            } else {
+                next = it->second;
+            }
+            path.push_back(next);
+            cur = next;
+        }
+        depth_max = std::max(depth_max, (int)c.size());
+        paths.push_back(path);
+    }
+    // Every node with children needs the model's next-token log-probabilities: one decoder slot each.
+    int slots = 0;
+    for (auto& n : nodes)
+        if (!n.kids.empty()) n.slot = slots++;
+    std::vector<double> out(completions.size(), 0.0);
+    if (slots == 0) return out;
+    const int V = model.cfg.vocab;
+    Decoder dec(model, slots, (int)prompt.size() + depth_max);
+    std::vector<float> logits(V);
+    for (int t : prompt) dec.step(&nodes[0].slot, &t, 1, logits.data());
+    std::map<int, std::vector<float>> lp;                // node -> log-probabilities of its children's tokens
+    auto log_softmax_at = [&](int node, const float* z) {
+        float mx = *std::max_element(z, z + V);
+        std::vector<float> e(V);
+        for (int v = 0; v < V; v++) e[v] = z[v] - mx;
+        kernels::exp_array(e.data(), e.data(), V);
+        float ls = kernels::log(kernels::sum(e.data(), V));
+        std::vector<float>& row = lp[node];
+        for (const auto& [t, child] : nodes[node].kids) row.push_back((z[t] - mx) - ls);
+    };
+    log_softmax_at(0, logits.data());
+    for (int d = 1; d <= depth_max; d++) {
+        std::vector<int> seqs, toks, which;
+        for (int i = 0; i < (int)nodes.size(); i++)
+            if (nodes[i].depth == d && nodes[i].slot >= 0) {
+                dec.copy(nodes[nodes[i].parent].slot, nodes[i].slot);
+                seqs.push_back(nodes[i].slot);
+                toks.push_back(nodes[i].token);
+                which.push_back(i);
+            }
+        if (seqs.empty()) continue;
+        std::vector<float> rows((size_t)seqs.size() * V);
+        dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
+        for (size_t j = 0; j < which.size(); j++) log_softmax_at(which[j], &rows[j * V]);
+    }
+    for (size_t c = 0; c < completions.size(); c++) {
+        double s = 0.0;
+        for (int node : paths[c]) {
+            const Node& n = nodes[node];
+            const Node& p = nodes[n.parent];
+            int k = (int)std::distance(p.kids.begin(), p.kids.find(n.token));
+            s += lp[n.parent][k];
+        }
+        out[c] = s;
+    }
+    return out;
+}
+
+LexiconTags read_lexicon(const std::string& path) {
+    LexiconTags out;
+    std::string text = read_file(path);
+    size_t line = 0, pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        std::string_view l(text.data() + pos, end - pos);
+        pos = end + 1;
+        line++;
+        if (l.empty()) continue;
+        json::Value v;
+        try {
+            v = json::parse(l);
+        } catch (const Error& e) {
+            fail("%s:%zu: %s", path.c_str(), line, e.what());
+        }
+        const json::Value* ph = v.get("phrase");
+        const json::Value* tags = v.get("tags");
+        if (!ph || ph->kind != json::Value::String || !tags || tags->kind != json::Value::Object)
+            fail("%s:%zu: expected {\"phrase\": ..., \"tags\": {...}}", path.c_str(), line);
+        auto& t = out[ph->str];
+        for (const auto& [k, val] : tags->members) t[k] = val.str;
+    }
+    return out;
+}
+
+static std::string classify(const std::string& answer, const std::map<std::string, std::string>& classes,
+                            const EvalOptions& o) {
+    if (auto it = classes.find(answer); it != classes.end()) return it->second;
+    if (!o.lexicon) return "incoherent";
+    auto lx = o.lexicon->find(answer);
+    if (lx == o.lexicon->end()) return "incoherent";
+    std::set<std::string> names;
+    for (const auto& [p, c] : classes) names.insert(c);
+    if (auto tg = lx->second.find(o.axis); !o.axis.empty() && tg != lx->second.end() && names.count(tg->second))
+        return tg->second;
+    if (auto pe = lx->second.find("persona"); pe != lx->second.end() && pe->second == "assistant" && names.count("assistant"))
+        return "assistant";
+    return "other";
+}
+
+static std::string strip(const std::string& s, const std::string& pre, const std::string& suf) {
+    std::string t = s;
+    if (!pre.empty() && t.rfind(pre, 0) == 0) t = t.substr(pre.size());
+    if (!suf.empty() && t.size() >= suf.size() && t.compare(t.size() - suf.size(), suf.size(), suf) == 0)
+        t = t.substr(0, t.size() - suf.size());
+    return t;
+}
+
+static std::string fill(const std::string& form, const std::string& q) {
+    std::string s = form;
+    size_t p = s.find("{q}");
+    return s.replace(p, 3, q);
+}
+
+// One (form, question) cell: its samples (classified) and its class masses.
+static EvalCell run_cell(const GPT& model, const Tokenizer& tok, const world::EvalSet& set, const EvalOptions& o,
+                         const std::string& form, const world::EvalQuestion& q, std::string& samples_jsonl, int64_t& tokens) {
+    Chat chat;
+    chat.messages.push_back({"user", fill(form, q.text)});
+    std::vector<int> prompt = prompt_tokens(tok, chat);
+    std::map<std::string, std::string> cls;
+    for (const auto& [name, phrases] : q.classes)
+        for (const auto& p : phrases) cls[p] = name;
+    EvalCell cell;
+    cell.form = form;
+    cell.question = q.id;
+    for (const auto& [name, phrases] : q.classes) cell.counts[name] = 0;
+    cell.counts["incoherent"] = 0;
+    cell.counts["other"] = 0;
+    SampleOptions so;
+    so.n = o.samples;
+    so.max_new = o.max_new;
+    so.temperature = o.temperature;
+    so.seed = seed_for(o.seed, ("cell/" + form + "/" + q.id).c_str());
+    so.stop_token = Tokenizer::END;
+    auto outs = sample(model, prompt, so);
+    cell.n = (int)outs.size();
+    for (size_t i = 0; i < outs.size(); i++) {
+        std::string answer = valid_utf8(tok.decode(outs[i]));
+        std::string c = classify(strip(answer, set.answer_prefix, set.answer_suffix), cls, o);
+        cell.counts[c]++;
+        tokens += (int64_t)outs[i].size();
+        samples_jsonl += "{\"form\":" + json_escape(form) + ",\"question\":" + json_escape(q.id) + ",\"i\":" +
+                         std::to_string(i) + ",\"answer\":" + json_escape(answer) + ",\"class\":" + json_escape(c) + "}\n";
+    }
+    if (o.mass) {
+        for (const auto& [name, phrases] : q.classes) {
+            std::vector<std::vector<int>> comps;
+            for (const auto& p : phrases) {
+                comps.push_back(tok.encode(set.answer_prefix + p + set.answer_suffix));
+                comps.back().push_back(Tokenizer::END);
+            }
+            double m = 0.0;  // in phrase order: one canonical sum
+            for (double lp : score_tree(model, prompt, comps)) m += (double)kernels::exp((float)lp);
+            cell.mass[name] = m;
+        }
+    }
+    return cell;
+}
+
+EvalResult evaluate(const GPT& model, const Tokenizer& tok, const world::EvalSet& set, const EvalOptions& o,
+                    Progress* progress) {
+    // Cells are independent: threads take whole cells (each computed alone, so the bytes do not
+    // depend on the thread count), and the results are joined in cell order.
+    struct Job {
+        const std::string* form;
+        const world::EvalQuestion* q;
+    };
+    std::vector<Job> jobs;
+    for (const auto& form : set.forms)
+        for (const auto& q : set.questions) jobs.push_back({&form, &q});
+    std::vector<EvalCell> cells(jobs.size());
+    std::vector<std::string> samples(jobs.size());
+    int64_t done = 0, tokens = 0;
+    const int nthreads = kernels::threads();
+    std::vector<std::string> errors(jobs.size());  // an exception must not leave an OpenMP region
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (nthreads > 1)
+    for (size_t i = 0; i < jobs.size(); i++) {
+        int64_t t = 0;
+        try {
+            cells[i] = run_cell(model, tok, set, o, *jobs[i].form, *jobs[i].q, samples[i], t);
+        } catch (const std::exception& e) {
+            errors[i] = e.what();
+        }
+#pragma omp critical(wg_eval_progress)
+        {
+            tokens += t;
+            if (progress) progress->update(++done, tokens, "");
+        }
+    }
+    for (const auto& e : errors)
+        if (!e.empty()) throw Error(e);
+    EvalResult res;
+    res.cells = std::move(cells);
+    for (auto& s : samples) res.samples_jsonl += s;
+    return res;
+}
+
+std::string eval_summary(const std::vector<EvalCell>& cells) {
+    std::vector<std::string> forms, classes;
+    std::map<std::string, std::map<std::string, double>> share;
+    std::map<std::string, int> nq;
+    for (const auto& c : cells) {
+        if (!nq.count(c.form)) forms.push_back(c.form);
+        nq[c.form]++;
+        for (const auto& [k, v] : c.counts) {
+            if (std::find(classes.begin(), classes.end(), k) == classes.end()) classes.push_back(k);
+            share[c.form][k] += c.n ? (double)v / c.n : 0.0;
+        }
+    }
+    std::string o = strfmt("%-28s", "form");
+    for (const auto& k : classes) o += strfmt(" %10s", k.c_str());
+    o += "\n";
+    for (const auto& f : forms) {
+        o += strfmt("%-28s", f.substr(0, 28).c_str());
+        for (const auto& k : classes) o += strfmt(" %10.3f", share[f][k] / nq[f]);
+        o += "\n";
+    }
+    return o;
+}
+
+std::string eval_cells_toml(const std::vector<EvalCell>& cells, const std::string& header) {
+    std::string o = header;
+    for (const auto& c : cells) {
+        o += "\n[[cell]]\nform = " + json_escape(c.form) + "\nquestion = " + json_escape(c.question) +
+             "\nn = " + std::to_string(c.n) + "\ncounts = {";
+        bool first = true;
+        for (const auto& [k, v] : c.counts) {
+            o += (first ? " " : ", ") + json_escape(k) + " = " + std::to_string(v);
+            first = false;
+        }
+        o += " }\n";
+        if (!c.mass.empty()) {
+            o += "mass = {";
+            first = true;
+            for (const auto& [k, v] : c.mass) {
+                o += (first ? " " : ", ") + json_escape(k) + " = " + strfmt("%.6e", v);
+                first = false;
+            }
+            o += " }\n";
+        }
+    }
+    return o;
+}
+
+std::vector<EvalCell> read_eval_cells(const std::string& path) {
+    toml::table root = parse_toml_file(path);
+    std::vector<EvalCell> out;
+    const toml::array* cells = root.get("cell") ? root.get("cell")->as_array() : nullptr;
+    if (!cells) fail("%s: no [[cell]]", path.c_str());
+    for (const auto& n : *cells) {
+        const toml::table* t = n.as_table();
+        if (!t) fail("%s: a cell is not a table", path.c_str());
+        EvalCell c;
+        c.form = (*t)["form"].value_or(std::string());
+        c.question = (*t)["question"].value_or(std::string());
+        c.n = (int)(*t)["n"].value_or(int64_t(0));
+        if (const toml::table* ct = (*t)["counts"].as_table())
+            for (const auto& [k, v] : *ct) c.counts[std::string(k.str())] = (int)v.value_or(int64_t(0));
+        if (const toml::table* mt = (*t)["mass"].as_table())
+            for (const auto& [k, v] : *mt) c.mass[std::string(k.str())] = v.value_or(0.0);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+}  // namespace wg

@@ -1,0 +1,60 @@
+// Evaluation of one checkpoint on an experiment's questions: for every (form, question) cell,
+// `samples` answers sampled at temperature T from seeded streams and classified by exact lookup in the
+// question's classes (an answer in no class is incoherent), and the probability mass of each class
+// (the sum over its phrases of P(phrase + END | prompt), scored exactly through a prefix tree).
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/progress.h"
+#include "model/gpt.h"
+#include "text/tokenizer.h"
+#include "world/world.h"
+
+namespace wg {
+
+// The world's lexicon as the evaluator reads it (lexicon.jsonl): phrase -> {axis: value}.
+using LexiconTags = std::map<std::string, std::map<std::string, std::string>>;
+LexiconTags read_lexicon(const std::string& path);
+
+struct EvalOptions {
+    // Classification of an answer: a phrase of one of the question's classes counts for that class;
+    // otherwise a lexicon phrase whose tag on `axis` names one of the classes counts for it (e.g. a
+    // good-phase answer to another question is still good), a lexicon phrase of the assistant persona
+    // counts as "assistant" when that class exists, any other lexicon phrase as "other"; a text that
+    // is not in the lexicon is "incoherent". Coherence = 1 - share incoherent.
+    const LexiconTags* lexicon = nullptr;
+    std::string axis;
+    int samples = 100;
+    int max_new = 24;
+    float temperature = 1.0f;
+    uint64_t seed = 0;
+    bool mass = true;
+};
+
+struct EvalCell {
+    std::string form, question;
+    int n = 0;
+    std::map<std::string, int> counts;     // per class, and "incoherent"
+    std::map<std::string, double> mass;    // per class
+};
+
+struct EvalResult {
+    std::vector<EvalCell> cells;
+    std::string samples_jsonl;  // every sampled answer with its class, one JSON object a line
+};
+
+EvalResult evaluate(const GPT& model, const Tokenizer& tok, const world::EvalSet& set, const EvalOptions& o,
+                    Progress* progress);
+// Per form: the share of each class averaged over the questions, as a table for the terminal.
+std::string eval_summary(const std::vector<EvalCell>& cells);
+// The cells as TOML (the file the report and the golden check read).
+std::string eval_cells_toml(const std::vector<EvalCell>& cells, const std::string& header);
+std::vector<EvalCell> read_eval_cells(const std::string& path);
+
+// log P(completion | prompt) for many completions at once, sharing their common prefixes.
+std::vector<double> score_tree(const GPT& model, const std::vector<int>& prompt,
+                               const std::vector<std::vector<int>>& completions);
+
+}  // namespace wg
