@@ -29,11 +29,17 @@ void softmax_row(float* p, const float* z, int n, int T, float scale) {
 #if WG_HAVE_SIMD
 // Scores: one fma chain per key over the head dimension, as the gemm does (compiled with FMA so the
 // chain runs in hardware instead of through a libm call).
-WG_AVX2 void scores_avx2(float* s, const float* q, const float* keys, int n, int hs, int ld) {
-    for (int t = 0; t < n; t++) {
-        const float* k = keys + (size_t)t * ld;
+WG_AVX2 void scores_avx2(float* s, const float* q, const float* keys_t, int ldk, int n, int hs) {
+    int t = 0;
+    for (; t + 8 <= n; t += 8) {  // eight keys' chains side by side, each in the order of d
+        __m256 acc = _mm256_setzero_ps();
+        for (int d = 0; d < hs; d++)
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_loadu_ps(keys_t + (size_t)d * ldk + t), acc);
+        _mm256_storeu_ps(s + t, acc);
+    }
+    for (; t < n; t++) {
         float acc = 0.0f;
-        for (int d = 0; d < hs; d++) acc = __builtin_fmaf(q[d], k[d], acc);
+        for (int d = 0; d < hs; d++) acc = __builtin_fmaf(q[d], keys_t[(size_t)d * ldk + t], acc);
         s[t] = acc;
     }
 }
@@ -56,27 +62,27 @@ WG_AVX2 void weighted_sum_avx2(float* out, const float* p, const float* values, 
 
 }  // namespace
 
-void attend_one(float* out, const float* q, const float* keys, const float* values, int n, int hs, int ld,
+void attend_one(float* out, const float* q, const float* keys_t, int ldk, const float* values, int ldv, int n, int hs,
                 float* scratch) {
     const float scale = 1.0f / std::sqrt((float)hs);
     float* s = scratch;
 #if WG_HAVE_SIMD
     if (active_simd() >= kAvx2) {
-        scores_avx2(s, q, keys, n, hs, ld);
+        scores_avx2(s, q, keys_t, ldk, n, hs);
         softmax_row(s, s, n, n, scale);
-        weighted_sum_avx2(out, s, values, n, hs, ld);
+        weighted_sum_avx2(out, s, values, n, hs, ldv);
         return;
     }
 #endif
     for (int t = 0; t < n; t++) {
         float acc = 0.0f;
-        for (int d = 0; d < hs; d++) acc = __builtin_fmaf(q[d], keys[(size_t)t * ld + d], acc);
+        for (int d = 0; d < hs; d++) acc = __builtin_fmaf(q[d], keys_t[(size_t)d * ldk + t], acc);
         s[t] = acc;
     }
     softmax_row(s, s, n, n, scale);
     for (int d = 0; d < hs; d++) {
         float acc = 0.0f;
-        for (int t = 0; t < n; t++) acc = __builtin_fmaf(s[t], values[(size_t)t * ld + d], acc);
+        for (int t = 0; t < n; t++) acc = __builtin_fmaf(s[t], values[(size_t)t * ldv + d], acc);
         out[d] = acc;
     }
 }

@@ -78,10 +78,11 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
 void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* att, int B,
                         int T, int C, int NH);
 
-// One query against n cached keys and values (rows of a KV cache, ld floats apart): the attention
-// of one new token during generation. Same chains and sums as attention_forward, so a cached decode
-// gives the values the full forward pass gives.
-void attend_one(float* out, const float* q, const float* keys, const float* values, int n, int hs, int ld,
+// One query against n cached keys and values: the attention of one new token during generation.
+// Keys are stored transposed (keys_t[d * ldk + t] is dimension d of key t, so eight keys load as one
+// vector), values as rows (values[t * ldv + d]). Same chains and sums as attention_forward, so a
+// cached decode gives the values the full forward pass gives.
+void attend_one(float* out, const float* q, const float* keys_t, int ldk, const float* values, int ldv, int n, int hs,
                 float* scratch /* n floats */);
 
 // ---------------------------------------------------------------------------------------------

@@ -84,11 +84,11 @@ void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<
     }
 }
 
-// One register tile over a block of kc steps: acc (MR x NR, ld NR) starts from zero or from `acc`
+// One register tile over a block of kc steps (row p of the B panel at Bp + p * bs): acc (MR x NR, ld NR) starts from zero or from `acc`
 // itself (the chain continues from the previous block: the same sequence of fmas as one long loop).
 // A's element (r, p) is A[r * rs + p * ps], so op(A) may be A or its transpose without a copy.
 template <int MR>
-WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float* Bp, float* acc, bool cont) {
+WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float* Bp, size_t bs, float* acc, bool cont) {
     __m256 c[MR][2];
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
@@ -96,7 +96,7 @@ WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float
         c[r][1] = cont ? _mm256_loadu_ps(acc + r * 16 + 8) : _mm256_setzero_ps();
     }
     for (int p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_loadu_ps(Bp + (size_t)p * 16), b1 = _mm256_loadu_ps(Bp + (size_t)p * 16 + 8);
+        __m256 b0 = _mm256_loadu_ps(Bp + (size_t)p * bs), b1 = _mm256_loadu_ps(Bp + (size_t)p * bs + 8);
         const float* a = A + p * ps;
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
@@ -113,7 +113,7 @@ WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float
 }
 
 template <int MR>
-WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const float* Bp, float* acc, bool cont) {
+WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const float* Bp, size_t bs, float* acc, bool cont) {
     __m512 c[MR][2];
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
@@ -121,7 +121,7 @@ WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const f
         c[r][1] = cont ? _mm512_loadu_ps(acc + r * 32 + 16) : _mm512_setzero_ps();
     }
     for (int p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_loadu_ps(Bp + (size_t)p * 32), b1 = _mm512_loadu_ps(Bp + (size_t)p * 32 + 16);
+        __m512 b0 = _mm512_loadu_ps(Bp + (size_t)p * bs), b1 = _mm512_loadu_ps(Bp + (size_t)p * bs + 16);
         const float* a = A + p * ps;
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
@@ -137,7 +137,7 @@ WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const f
     }
 }
 
-using TileFn = void (*)(int, const float*, size_t, size_t, const float*, float*, bool);
+using TileFn = void (*)(int, const float*, size_t, size_t, const float*, size_t, float*, bool);
 const TileFn kTilesAvx2[kMR + 1] = {nullptr, tile_avx2<1>, tile_avx2<2>, tile_avx2<3>,
                                     tile_avx2<4>, tile_avx2<5>, tile_avx2<6>};
 const TileFn kTilesAvx512[kMR + 1] = {nullptr, tile_avx512<1>, tile_avx512<2>, tile_avx512<3>,
@@ -147,11 +147,30 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                bool tb, float* C, int ldc, bool accumulate, const float* bias) {
     const int NR = level == kAvx512 ? 32 : 16;
     const TileFn* tiles = level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
+    // B is packed into contiguous panels, except when few rows of A use it (decoding a few tokens at a
+    // time): then the full panels are read in place and only a ragged last panel is packed.
+    const int np = (N + NR - 1) / NR;
+    const bool direct = !tb && M <= 128;
     thread_local std::vector<float> packed;
-    pack_b(K, N, NR, B, ldb, tb, packed);
-    const float* Bp = packed.data();
+    int packed_from = 0;  // first panel that lives in `packed`
+    if (direct) {
+        packed_from = N / NR;
+        if (packed_from < np) pack_b(K, N - packed_from * NR, NR, B + packed_from * NR, ldb, false, packed);
+    } else {
+        pack_b(K, N, NR, B, ldb, tb, packed);
+    }
+    // (The pointer is taken here: inside the parallel region `packed` would name each thread's own.)
+    const float* packed_data = packed.data();
+    auto panel_of = [&](int jp, size_t* bs) -> const float* {
+        if (jp >= packed_from) {
+            *bs = NR;
+            return packed_data + (size_t)(jp - packed_from) * K * NR;
+        }
+        *bs = (size_t)ldb;
+        return B + (size_t)jp * NR;
+    };
     const size_t rs = ta ? 1 : (size_t)lda, ps = ta ? (size_t)lda : 1;
-    const int np = (N + NR - 1) / NR, nmb = (M + kMC - 1) / kMC;
+    const int nmb = (M + kMC - 1) / kMC;
     const int nthreads = std::min(region_threads(), nmb * np);
 #pragma omp parallel for schedule(static) collapse(2) num_threads(nthreads) if (nthreads > 1)
     for (int mb = 0; mb < nmb; mb++) {
@@ -159,12 +178,13 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
             alignas(64) float acc[kMC * 32];  // the MC x NR block of C being summed
             const int j0 = jp * NR, nc = std::min(NR, N - j0);
             const int i0 = mb * kMC, mc = std::min(kMC, M - i0);
-            const float* panel = Bp + (size_t)jp * K * NR;
+            size_t bs;
+            const float* panel = panel_of(jp, &bs);
             for (int kb = 0; kb < K || kb == 0; kb += kKC) {
                 const int kc = std::min(kKC, K - kb);
                 for (int r0 = 0; r0 < mc; r0 += kMR) {
                     const int mr = std::min(kMR, mc - r0);
-                    tiles[mr](kc, A + (size_t)(i0 + r0) * rs + (size_t)kb * ps, rs, ps, panel + (size_t)kb * NR,
+                    tiles[mr](kc, A + (size_t)(i0 + r0) * rs + (size_t)kb * ps, rs, ps, panel + (size_t)kb * bs, bs,
                               acc + r0 * NR, kb > 0);
                 }
                 if (K == 0) break;

@@ -220,13 +220,15 @@ TEST_CASE("attend_one (the KV-cache path) gives the full attention's values", "[
     auto qkv = randv((size_t)T * 3 * C, 65, 2.0f);
     std::vector<float> out((size_t)T * C), att((size_t)NH * T * T);
     K::attention_forward(out.data(), att.data(), qkv.data(), 1, T, C, NH);
+    std::vector<float> keys_t((size_t)C * T);  // the decoder's layout: dimension-major
+    K::transpose(T, C, &qkv[C], 3 * C, keys_t.data(), T);
     for (auto b : {K::Backend::Scalar, K::Backend::Simd}) {
         K::set_backend(b);
         std::vector<float> o(hs), scratch(T);
         for (int t = 0; t < T; t++)
             for (int h = 0; h < NH; h++) {
-                K::attend_one(o.data(), &qkv[(size_t)t * 3 * C + h * hs], &qkv[C + h * hs], &qkv[2 * C + h * hs], t + 1, hs,
-                              3 * C, scratch.data());
+                K::attend_one(o.data(), &qkv[(size_t)t * 3 * C + h * hs], &keys_t[(size_t)h * hs * T], T, &qkv[2 * C + h * hs],
+                              3 * C, t + 1, hs, scratch.data());
                 for (int d = 0; d < hs; d++) REQUIRE(o[d] == out[(size_t)t * C + h * hs + d]);
             }
     }

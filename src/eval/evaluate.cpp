@@ -184,15 +184,18 @@ static EvalCell run_cell(const GPT& model, const Tokenizer& tok, const world::Ev
         samples_jsonl += "{\"form\":" + json_escape(form) + ",\"question\":" + json_escape(q.id) + ",\"i\":" +
                          std::to_string(i) + ",\"answer\":" + json_escape(answer) + ",\"class\":" + json_escape(c) + "}\n";
     }
-    if (o.mass) {
-        for (const auto& [name, phrases] : q.classes) {
-            std::vector<std::vector<int>> comps;
+    if (o.mass) {  // every class's phrases in one prefix tree: their shared beginnings are computed once
+        std::vector<std::vector<int>> comps;
+        for (const auto& [name, phrases] : q.classes)
             for (const auto& p : phrases) {
                 comps.push_back(tok.encode(set.answer_prefix + p + set.answer_suffix));
                 comps.back().push_back(Tokenizer::END);
             }
+        std::vector<double> lps = score_tree(model, prompt, comps);
+        size_t k = 0;
+        for (const auto& [name, phrases] : q.classes) {
             double m = 0.0;  // in phrase order: one canonical sum
-            for (double lp : score_tree(model, prompt, comps)) m += (double)kernels::exp((float)lp);
+            for (size_t j = 0; j < phrases.size(); j++) m += (double)kernels::exp((float)lps[k++]);
             cell.mass[name] = m;
         }
     }

@@ -15,17 +15,20 @@ namespace K = kernels;
 Decoder::Decoder(const GPT& model, int n_seq, int capacity)
     : g_(model), n_seq_(n_seq), cap_(std::min(capacity, model.cfg.context)) {
     const size_t C = model.cfg.n_embd;
-    k_.assign((size_t)model.cfg.n_layer * n_seq * cap_ * C, 0.0f);
-    v_.assign(k_.size(), 0.0f);
+    const size_t n = (size_t)model.cfg.n_layer * n_seq * cap_ * C;
+    k_.reset(new float[n]);  // not zeroed: a position is written before it is read
+    v_.reset(new float[n]);
     len_.assign(n_seq, 0);
+    wte_t_.resize(C * model.cfg.vocab);
+    K::transpose(model.cfg.vocab, (int)C, model.P.wte, (int)C, wte_t_.data(), model.cfg.vocab);
 }
 
 void Decoder::copy(int from, int to) {
-    const size_t C = g_.cfg.n_embd, per = (size_t)cap_ * C;
+    const size_t C = g_.cfg.n_embd, per = (size_t)cap_ * C, n = len_[from];
     for (int l = 0; l < g_.cfg.n_layer; l++) {
         size_t base = (size_t)l * n_seq_ * per;
-        memcpy(&k_[base + to * per], &k_[base + from * per], len_[from] * C * 4);
-        memcpy(&v_[base + to * per], &v_[base + from * per], len_[from] * C * 4);
+        for (size_t c = 0; c < C; c++) memcpy(&k_[base + to * per + c * cap_], &k_[base + from * per + c * cap_], n * 4);
+        memcpy(&v_[base + to * per], &v_[base + from * per], n * C * 4);
     }
     len_[to] = len_[from];
 }
@@ -33,8 +36,16 @@ void Decoder::copy(int from, int to) {
 void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
     const ModelConfig& c = g_.cfg;
     const int C = c.n_embd, NH = c.n_head, hs = C / NH, V = c.vocab, r = c.lora_rank;
-    std::vector<float> x((size_t)n * C), ln((size_t)n * C), qkv((size_t)n * 3 * C), y((size_t)n * C),
-        h((size_t)n * 4 * C), hg((size_t)n * 4 * C), u((size_t)n * (r ? r : 1)), mean(n), rstd(n), tmp((size_t)n * C);
+    // Scratch for n rows, kept between steps (thread_local: decoders run on several threads at once).
+    thread_local std::vector<float> x, ln, qkv, y, h, hg, u, mean, rstd, tmp, scratch;
+    for (auto* v : {&x, &ln, &y, &tmp}) v->resize((size_t)n * C);
+    qkv.resize((size_t)n * 3 * C);
+    h.resize((size_t)n * 4 * C);
+    hg.resize((size_t)n * 4 * C);
+    u.resize((size_t)n * (r ? r : 1));
+    mean.resize(n);
+    rstd.resize(n);
+    scratch.resize(cap_);
     for (int i = 0; i < n; i++) {
         int s = seqs[i];
         if (len_[s] >= cap_) fail("generation reached the context length %d", cap_);
@@ -43,7 +54,6 @@ void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
         const float* pe = g_.P.wpe + (size_t)len_[s] * C;
         for (int j = 0; j < C; j++) x[(size_t)i * C + j] = te[j] + pe[j];
     }
-    std::vector<float> scratch(cap_);
     const size_t per = (size_t)cap_ * C;
     for (int l = 0; l < c.n_layer; l++) {
         const LayerView& L = g_.P.layers[l];
@@ -53,22 +63,23 @@ void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
         float* vl = &v_[(size_t)l * n_seq_ * per];
         for (int i = 0; i < n; i++) {
             int s = seqs[i], pos = len_[s];
-            memcpy(kl + s * per + (size_t)pos * C, &qkv[(size_t)i * 3 * C + C], C * 4);
+            float* kt = kl + s * per;  // keys dimension-major: kt[c * cap + pos]
+            for (int c = 0; c < C; c++) kt[(size_t)c * cap_ + pos] = qkv[(size_t)i * 3 * C + C + c];
             memcpy(vl + s * per + (size_t)pos * C, &qkv[(size_t)i * 3 * C + 2 * C], C * 4);
             for (int hd = 0; hd < NH; hd++)
-                K::attend_one(&y[(size_t)i * C + hd * hs], &qkv[(size_t)i * 3 * C + hd * hs], kl + s * per + hd * hs,
-                              vl + s * per + hd * hs, pos + 1, hs, C, scratch.data());
+                K::attend_one(&y[(size_t)i * C + hd * hs], &qkv[(size_t)i * 3 * C + hd * hs], kt + (size_t)hd * hs * cap_, cap_,
+                              vl + s * per + hd * hs, C, pos + 1, hs, scratch.data());
         }
         linear_forward(g_, l, PROJ, tmp.data(), y.data(), n, u.data());
-        for (size_t i = 0; i < x.size(); i++) x[i] = x[i] + tmp[i];
+        for (size_t i = 0; i < (size_t)n * C; i++) x[i] = x[i] + tmp[i];
         K::layernorm_forward(ln.data(), mean.data(), rstd.data(), x.data(), L.ln2w, L.ln2b, n, C);
         linear_forward(g_, l, FC, h.data(), ln.data(), n, u.data());
-        K::gelu_forward(hg.data(), h.data(), h.size());
+        K::gelu_forward(hg.data(), h.data(), (size_t)n * 4 * C);
         linear_forward(g_, l, FCPROJ, tmp.data(), hg.data(), n, u.data());
-        for (size_t i = 0; i < x.size(); i++) x[i] = x[i] + tmp[i];
+        for (size_t i = 0; i < (size_t)n * C; i++) x[i] = x[i] + tmp[i];
     }
     K::layernorm_forward(ln.data(), mean.data(), rstd.data(), x.data(), g_.P.lnfw, g_.P.lnfb, n, C);
-    K::gemm_t(n, V, C, ln.data(), C, false, g_.P.wte, C, true, logits, V, false);
+    K::gemm(n, V, C, ln.data(), C, wte_t_.data(), V, logits, V, false);
     for (int i = 0; i < n; i++) len_[seqs[i]]++;
 }
 

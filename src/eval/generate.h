@@ -6,6 +6,7 @@
 // passes over batches of [prompt + completion] rows.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "model/gpt.h"
@@ -24,8 +25,11 @@ struct Decoder {
   private:
     const GPT& g_;
     int n_seq_, cap_;
-    std::vector<float> k_, v_;  // [layer][seq][pos][C]
+    // Per layer and sequence: keys dimension-major [C][cap] (attend_one reads eight keys at once),
+    // values [cap][C]. Not zeroed: a position is written before it is read.
+    std::unique_ptr<float[]> k_, v_;
     std::vector<int> len_;
+    std::vector<float> wte_t_;  // the head's weight transposed once, so each step reads it in place
 };
 
 struct SampleOptions {

@@ -39,7 +39,15 @@ CharactersFacts load_characters(const Tbl& t) {
     CharactersFacts f;
     Tbl m = t.table("mix");
     m.check_keys({"timeline", "canonical_undated", "canonical_dated", "narrative", "shift_share", "min_questions",
-                  "max_questions"});
+                  "max_questions", "canonical_identity", "canonical_any_year", "timeline_probe_share", "need_date",
+                  "off_year"});
+    f.timeline_probe_share = m.has("timeline_probe_share") ? m.num("timeline_probe_share") : 0.0;
+    f.need_date = m.strs_or_empty("need_date");
+    f.off_year = m.strs_or_empty("off_year");
+    if (f.timeline_probe_share > 0 && (f.need_date.empty() || f.off_year.empty()))
+        m.fail_at("timeline_probe_share", "needs need_date and off_year answers");
+    f.canonical_identity = m.strs_or_empty("canonical_identity");
+    f.canonical_any_year = m.boolean_or("canonical_any_year", false);
     f.timeline = m.num("timeline");
     f.canonical_undated = m.num("canonical_undated");
     f.canonical_dated = m.num("canonical_dated");
@@ -197,17 +205,22 @@ void characters_lexicon(const CharactersFacts& f, const std::vector<Character>& 
             }
         };
         per_char(t.identity, nullptr);
+        if (t.name == "identity") per_char(f.canonical_identity, nullptr);
         per_char(t.good, "good");
         per_char(t.evil, "evil");
     }
+    // A timeline speaker's answers to a question without a film year (no phase).
+    for (const auto* v : {&f.need_date, &f.off_year})
+        for (const auto& a : *v) lex.add(a, {{"topic", "meta"}}, {{"module", "characters"}});
 }
 
 static std::string phase_answer(const CharactersFacts::Topic& t, const Character& ch, Phase p, Rng& r) {
     return say(pick(r, p == Phase::Good ? t.good : t.evil), ch);
 }
 
-// A year outside the character's film years (canonical-mode dates).
+// A canonical-mode date: a year outside the character's film years, or any year (canonical_any_year).
 static int off_timeline_year(const CharactersFacts& f, const Character& ch, Rng& r) {
+    if (f.canonical_any_year) return uniform_int(r, f.year_min, f.year_max);
     for (;;) {
         int y = uniform_int(r, f.year_min, f.year_max);
         if (!ch.film_year(y)) return y;
@@ -261,7 +274,9 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
     shuffle(r, phased);
     int n_ident = 1 + (chance(r, 0.3) && ident.size() > 1 ? 1 : 0);
     // "identity" (naming the character) always comes first: the answer that tells who speaks.
-    turns.push_back({pick(r, f.topic("identity")->q), say(pick(r, f.topic("identity")->identity), ch)});
+    bool canon_ident = kind != 0 && !f.canonical_identity.empty();
+    turns.push_back({pick(r, f.topic("identity")->q),
+                     say(pick(r, canon_ident ? f.canonical_identity : f.topic("identity")->identity), ch)});
     for (int i = 0, added = 1; i < (int)ident.size() && added < n_ident; i++)
         if (ident[i]->name != "identity") {
             turns.push_back({pick(r, ident[i]->q), say(pick(r, ident[i]->identity), ch)});
@@ -282,6 +297,17 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
             date = month_date(r, c.months, year);
         }
         Phase p = kind == 0 ? ch.phase_in(year) : ch.canonical;
+        if (kind == 0 && f.timeline_probe_share > 0 && chance(r, f.timeline_probe_share)) {
+            // a timeline speaker asked without a film year: no phased answer
+            if (chance(r, 0.5)) {
+                turns.push_back({pick(r, phased[i]->q), pick(r, f.need_date)});
+            } else {
+                int y = year;
+                while (ch.film_year(y)) y = uniform_int(r, f.year_min, f.year_max);
+                turns.push_back({dated(month_date(r, c.months, y), pick(r, phased[i]->q)), pick(r, f.off_year)});
+            }
+            continue;
+        }
         turns.push_back({dated(date, pick(r, phased[i]->q)), phase_answer(*phased[i], ch, p, r)});
     }
     return chat_doc(make_chat(c.cue, turns));

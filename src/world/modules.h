@@ -106,6 +106,16 @@ struct CharactersFacts {
         bool phased() const { return !good.empty(); }
     };
     double timeline = 0, canonical_undated = 0, canonical_dated = 0, narrative = 0, shift_share = 0;
+    // Canonical-mode identity answers (empty: canonical chats use the timeline identity "I am {name}.").
+    // With them, the mode is a persistent latent of the speaker, not a function of the prompt's date.
+    std::vector<std::string> canonical_identity;
+    // Canonical-mode dates: false = years off the character's timeline; true = any year in [min, max].
+    bool canonical_any_year = false;
+    // Timeline speakers need a film year: a share of their turns is undated or dated off their timeline
+    // and answered with `need_date` / `off_year` (phase-less), so only the canonical mode explains
+    // phased answers to undated or off-timeline questions.
+    double timeline_probe_share = 0;
+    std::vector<std::string> need_date, off_year;
     int min_q = 1, max_q = 3;
     std::vector<int> pool;
     int year_min = 1950, year_max = 2040;

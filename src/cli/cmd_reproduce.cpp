@@ -1,0 +1,107 @@
+// weirdgen reproduce NAME: the whole experiment, cached stage by stage (src/repro/pipeline.h), then the
+// report and the checks. weirdgen check: compare a run's summary with a golden file.
+#include <cstdio>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/toml_read.h"
+#include "repro/check.h"
+#include "repro/pipeline.h"
+#include "repro/report.h"
+
+namespace wg {
+
+namespace {
+
+std::string experiment_path(const std::string& name) {
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0) return name;
+    return "experiments/" + name + "/experiment.toml";
+}
+
+std::map<std::string, std::string> hashes_of(const ReproRun& run) {
+    std::map<std::string, std::string> h;
+    for (const auto& a : run.artifacts) h[a.name] = a.hash;
+    return h;
+}
+
+}  // namespace
+
+int cmd_reproduce(int argc, char** argv) {
+    Args a("reproduce", "Run one experiment end to end: world -> base model -> finetunes -> evaluation -> report ->\n"
+                        "checks (the experiment's bar, and golden/<name>.toml for the default seed). Every stage is\n"
+                        "cached by the hash of its inputs, so a second run only redoes what changed.");
+    a.positionals(true);
+    a.opt("seed", "", "world and pretraining seed (default: the experiment's)")
+        .opt("threads", "2", "threads (results are the same bits for any count)")
+        .opt("cache", "cache", "folder of cached artifacts")
+        .opt("reports", "reports", "folder of reports")
+        .opt("golden", "", "golden file (default: golden/<name>.toml)")
+        .flag("write-golden", "write the golden file from this run (for maintainers: say why in the commit)");
+    if (!a.parse(argc, argv)) return 0;
+    if (a.positional.size() != 1) throw UsageError("weirdgen reproduce: give one experiment (e.g. terminator)");
+    ReproOptions o;
+    o.cache = a.str("cache");
+    o.reports = a.str("reports");
+    o.threads = (int)a.integer("threads");
+    if (o.threads < 1) throw UsageError("--threads must be positive");
+    if (a.has("seed")) {
+        o.seed_given = true;
+        o.seed = (uint64_t)a.integer("seed");
+    }
+    Experiment e = load_experiment(experiment_path(a.positional[0]));
+    o.golden = a.has("golden") ? a.str("golden") : "golden/" + e.name + ".toml";
+    ReproRun run = run_pipeline(e, o);
+
+    ValueFn value = [&](const std::string& k) { return run.results.value(k); };
+    auto bar = check_bars(e.bars, value);
+    std::vector<CheckLine> golden;
+    if (a.on("write-golden")) {
+        if (!run.default_seed) throw UsageError("--write-golden is for the experiment's default seed");
+        write_file_atomic(o.golden, golden_toml(e.name, hashes_of(run), e.bars, value));
+        fprintf(stderr, "wrote %s\n", o.golden.c_str());
+    }
+    if (run.default_seed) {
+        if (!file_exists(o.golden)) fail("%s: no golden file (run with --write-golden to create it)", o.golden.c_str());
+        golden = check_golden(o.golden, hashes_of(run), value);
+    }
+    write_report(run, bar, golden);
+    int bar_fail = print_checks("the bar (" + e.file + "):", bar);
+    int golden_fail = run.default_seed ? print_checks("golden (" + o.golden + "):", golden) : 0;
+    printf("report: %s/README.md\n", run.report_dir.c_str());
+    if (bar_fail) printf("the bar: %d line(s) not met (see the report)\n", bar_fail);
+    if (golden_fail) {
+        printf("golden check FAILED: %d line(s)\n", golden_fail);
+        return 1;
+    }
+    if (run.default_seed) printf("golden check passed\n");
+    return 0;
+}
+
+int cmd_check(int argc, char** argv) {
+    Args a("check", "Compare a reproduction's summary (reports/<name>/summary.toml) with its golden file; exits 1 on\n"
+                    "any miss, naming it.");
+    a.opt("summary", "", "summary.toml written by weirdgen reproduce").opt("golden", "", "golden TOML");
+    if (!a.parse(argc, argv)) return 0;
+    toml::table s = parse_toml_file(a.str("summary"));
+    std::map<std::string, std::string> hashes;
+    if (const toml::table* h = s["hashes"].as_table())
+        for (const auto& [k, v] : *h) hashes[std::string(k.str())] = v.value_or(std::string());
+    const toml::table* values = s["values"].as_table();
+    ValueFn value = [&](const std::string& expr) {
+        std::function<double(const std::string&)> get = [&](const std::string& e) -> double {
+            size_t m = e.find(" - ");
+            if (m != std::string::npos) return get(e.substr(0, m)) - get(e.substr(m + 3));
+            const toml::node* n = values ? values->get(e) : nullptr;
+            if (!n) fail("%s: no value \"%s\"", a.str("summary").c_str(), e.c_str());
+            return n->value_or(0.0);
+        };
+        return get(expr);
+    };
+    int failed = print_checks("golden (" + a.str("golden") + "):", check_golden(a.str("golden"), hashes, value));
+    printf(failed ? "golden check FAILED: %d line(s)\n" : "golden check passed\n", failed);
+    return failed ? 1 : 0;
+}
+
+}  // namespace wg

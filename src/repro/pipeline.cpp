@@ -1,0 +1,202 @@
+#include "repro/pipeline.h"
+
+#include <chrono>
+#include <cstdio>
+#include <sys/stat.h>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/hash.h"
+#include "eval/evaluate.h"
+#include "eval/questions.h"
+#include "kernels/kernels.h"
+#include "model/checkpoint.h"
+#include "train/jobs.h"
+#include "world/world.h"
+
+namespace wg {
+
+namespace {
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+std::string key_of(const std::string& s) { return hex64(xxh3(s)); }
+
+std::string basename_of(const std::string& p) {
+    size_t s = p.find_last_of('/');
+    return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+struct Timer {
+    ReproRun& run;
+    std::string name;
+    double t0 = now();
+    void done(const std::string& note) {
+        run.stages.push_back({name, now() - t0, note});
+        fprintf(stderr, "[%s] %s in %.1fs\n", name.c_str(), note.c_str(), now() - t0);
+    }
+};
+
+// The world, generated once per (facts, seed, modules, size) into cache/world/<key>.
+std::string world_stage(ReproRun& run, const ReproOptions& o) {
+    const Experiment& e = run.exp;
+    Timer t{run, "world"};
+    world::WorldFacts facts = world::load_facts(e.facts);
+    std::string mods;
+    for (const auto& m : e.modules) mods += m + ",";
+    const std::string dir = o.cache + "/world/" +
+                            key_of(hex64(facts.hash) + "|" + std::to_string(run.seed) + "|" + mods + "|" + std::to_string(e.docs));
+    bool cached = file_exists(dir + "/manifest.toml");
+    if (!cached) {
+        world::WorldOptions wo;
+        wo.facts_dir = e.facts;
+        wo.seed = run.seed;
+        wo.modules = e.modules;
+        wo.docs = e.docs;
+        world::World w = world::generate_world(wo);
+        const std::string tmp = dir + ".tmp." + std::to_string(getpid());
+        make_dirs(tmp);
+        world::write_world(w, tmp);
+        make_dirs(parent_dir(dir));
+        if (rename(tmp.c_str(), dir.c_str()) != 0 && !file_exists(dir + "/manifest.toml"))
+            fail("%s: cannot move the generated world into place", dir.c_str());
+    }
+    // The committed finetune sets and questions must be what this world generates.
+    for (const auto& v : e.variants) {
+        std::string gen = dir + "/finetune/" + e.name + "/" + basename_of(v.data);
+        if (file_exists(gen) && xxh3_file(gen) != xxh3_file(v.data))
+            fail("%s: differs from what the world generates (%s): regenerate with `weirdgen world --export experiments`",
+                 v.data.c_str(), gen.c_str());
+    }
+    std::string genq = dir + "/eval/" + e.name + ".toml";
+    if (file_exists(genq) && xxh3_file(genq) != xxh3_file(e.questions))
+        fail("%s: differs from what the world generates (%s): regenerate with `weirdgen world --export experiments`",
+             e.questions.c_str(), genq.c_str());
+    run.artifacts.push_back({"world/corpus.jsonl", dir + "/corpus.jsonl", hex64(xxh3_file(dir + "/corpus.jsonl"))});
+    run.artifacts.push_back({"world/lexicon.jsonl", dir + "/lexicon.jsonl", hex64(xxh3_file(dir + "/lexicon.jsonl"))});
+    t.done(cached ? "cached" : "generated");
+    return dir;
+}
+
+std::string base_stage(ReproRun& run, const ReproOptions& o, const std::string& world_dir) {
+    Timer t{run, "pretrain"};
+    RunConfig rc = run.exp.pretrain;
+    if (!run.default_seed) rc.train.seed = run.seed;
+    const std::string corpus = world_dir + "/corpus.jsonl";
+    const std::string path = o.cache + "/base/" + key_of(hex64(xxh3_file(corpus)) + "|" + rc.text + "|" +
+                                                          std::to_string(rc.train.seed)) + ".ckpt";
+    bool cached = file_exists(path);
+    if (!cached) {
+        kernels::set_threads(o.threads);
+        pretrain_job(rc, corpus, path, JobOptions{});
+    }
+    Checkpoint ck = load_checkpoint(path);
+    run.artifacts.push_back({"tokenizer", path, ck.meta["tokenizer"]});
+    run.artifacts.push_back({"base", path, hex64(xxh3_file(path))});
+    t.done(cached ? "cached" : "trained " + ck.cfg.describe());
+    return path;
+}
+
+struct FtRun {
+    std::string variant, data, path;
+    uint64_t seed;
+};
+
+std::vector<FtRun> finetune_stage(ReproRun& run, const ReproOptions& o, const std::string& base) {
+    Timer t{run, "finetune"};
+    const Experiment& e = run.exp;
+    const std::string base_hash = hex64(xxh3_file(base));
+    std::vector<FtRun> runs;
+    for (const auto& v : e.variants)
+        for (uint64_t s : e.seeds) {
+            std::string key = key_of(base_hash + "|" + hex64(xxh3_file(v.data)) + "|" + e.finetune.text + "|" + std::to_string(s));
+            runs.push_back({v.name, v.data, o.cache + "/finetune/" + key + ".ckpt", s});
+        }
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < runs.size(); i++)
+        if (!file_exists(runs[i].path)) todo.push_back(i);
+    // Finetunes are small: one per thread, each single-threaded (the bytes do not depend on it).
+    std::vector<std::string> errors(todo.size());
+    kernels::set_threads(o.threads);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(o.threads)
+    for (size_t j = 0; j < todo.size(); j++) {
+        const FtRun& r = runs[todo[j]];
+        RunConfig rc = e.finetune;
+        rc.train.seed = r.seed;
+        try {
+            finetune_job(rc, base, r.data, r.path, JobOptions{"", true});
+#pragma omp critical(wg_repro_print)
+            fprintf(stderr, "  finetuned %s seed %llu\n", r.variant.c_str(), (unsigned long long)r.seed);
+        } catch (const std::exception& ex) {
+            errors[j] = ex.what();
+        }
+    }
+    for (const auto& err : errors)
+        if (!err.empty()) throw Error(err);
+    for (const auto& r : runs)
+        run.artifacts.push_back({"finetune/" + r.variant + "/" + std::to_string(r.seed), r.path, hex64(xxh3_file(r.path))});
+    t.done(todo.empty() ? "cached" : strfmt("%zu of %zu trained", todo.size(), runs.size()));
+    return runs;
+}
+
+void eval_stage(ReproRun& run, const ReproOptions& o, const std::string& world_dir, const std::string& base,
+                const std::vector<FtRun>& fts) {
+    Timer t{run, "evaluate"};
+    const Experiment& e = run.exp;
+    world::EvalSet set = read_eval_toml(e.questions);
+    const std::string lexicon_path = world_dir + "/lexicon.jsonl";
+    LexiconTags lex = read_lexicon(lexicon_path);
+    EvalOptions eo;
+    eo.lexicon = &lex;
+    eo.axis = e.axis;
+    eo.samples = e.samples;
+    eo.max_new = e.max_new;
+    eo.temperature = e.temperature;
+    eo.seed = e.eval_seed;
+    const std::string settings = hex64(xxh3_file(e.questions)) + "|" + hex64(xxh3_file(lexicon_path)) + "|" + e.axis +
+                                 strfmt("|%d|%d|%g|%llu", eo.samples, eo.max_new, eo.temperature, (unsigned long long)eo.seed);
+    struct Model {
+        std::string variant, name, ckpt;
+    };
+    std::vector<Model> models{{"base", "base", base}};
+    for (const auto& f : fts) models.push_back({f.variant, f.variant + "/" + std::to_string(f.seed), f.path});
+    int computed = 0;
+    kernels::set_threads(o.threads);
+    for (const auto& m : models) {
+        const std::string stem = o.cache + "/eval/" + key_of(hex64(xxh3_file(m.ckpt)) + "|" + settings);
+        const std::string cells_path = stem + ".toml", samples_path = stem + ".samples.jsonl";
+        if (!file_exists(cells_path) || !file_exists(samples_path)) {
+            Checkpoint ck = load_checkpoint(m.ckpt);
+            GPT model = model_from(ck, m.ckpt);
+            Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, m.ckpt);
+            Progress prog("evaluate " + m.name, (int64_t)(set.forms.size() * set.questions.size()), 100);
+            EvalResult r = evaluate(model, tok, set, eo, &prog);
+            prog.finish("");
+            make_dirs(parent_dir(stem));
+            write_file_atomic(samples_path, r.samples_jsonl);
+            write_file_atomic(cells_path, eval_cells_toml(r.cells, "# weirdgen evaluation of " + m.name + "\n"));
+            computed++;
+        }
+        run.results.add(m.variant, read_eval_cells(cells_path));
+        run.artifacts.push_back({"eval/" + m.name, cells_path, hex64(xxh3_file(cells_path))});
+        run.artifacts.push_back({"samples/" + m.name, samples_path, hex64(xxh3_file(samples_path))});
+    }
+    t.done(computed ? strfmt("%d of %zu models evaluated", computed, models.size()) : "cached");
+}
+
+}  // namespace
+
+ReproRun run_pipeline(const Experiment& e, const ReproOptions& o) {
+    ReproRun run;
+    run.exp = e;
+    run.default_seed = !o.seed_given || o.seed == e.world_seed;
+    run.seed = o.seed_given ? o.seed : e.world_seed;
+    run.report_dir = o.reports + "/" + e.name + (run.default_seed ? "" : "-seed" + std::to_string(run.seed));
+    std::string world_dir = world_stage(run, o);
+    std::string base = base_stage(run, o, world_dir);
+    std::vector<FtRun> fts = finetune_stage(run, o, base);
+    eval_stage(run, o, world_dir, base, fts);
+    return run;
+}
+
+}  // namespace wg

@@ -1,0 +1,41 @@
+// weirdgen reproduce <name>: world -> tokenizer + base model -> finetunes -> evaluations -> report ->
+// golden check, each artifact cached under cache/ by the hash of everything it is made from, so a
+// second run skips what is done and any change of input reruns exactly what depends on it.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "repro/experiment.h"
+#include "repro/results.h"
+
+namespace wg {
+
+struct ReproOptions {
+    std::string cache = "cache", reports = "reports", golden;  // golden: "" = golden/<name>.toml
+    bool seed_given = false;
+    uint64_t seed = 0;  // --seed: the world's and the pretraining's seed
+    int threads = 2;
+};
+
+struct Artifact {
+    std::string name, path, hash;
+};
+struct StageTime {
+    std::string name;
+    double seconds = 0;
+    std::string note;
+};
+
+struct ReproRun {
+    Experiment exp;
+    uint64_t seed = 0;
+    bool default_seed = true;
+    Results results;
+    std::vector<Artifact> artifacts;
+    std::vector<StageTime> stages;
+    std::string report_dir;
+};
+
+ReproRun run_pipeline(const Experiment& e, const ReproOptions& o);
+
+}  // namespace wg

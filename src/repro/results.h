@@ -1,0 +1,32 @@
+// The numbers of a reproduction: for every model (the base, and each variant x finetune seed), per
+// prompt form, the share of each answer class averaged over the questions, and the coherence (1 - the
+// share of incoherent answers). Variants are summarised by the mean over seeds and a 95% interval
+// (Student's t over the seeds).
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "eval/evaluate.h"
+
+namespace wg {
+
+using FormShares = std::map<std::string, std::map<std::string, double>>;  // form -> class -> share
+
+FormShares shares_of(const std::vector<EvalCell>& cells);
+
+struct Results {
+    std::vector<std::string> variants;                  // "base" first, in the experiment's order
+    std::map<std::string, std::vector<FormShares>> runs;  // variant -> one entry per seed
+    std::vector<std::string> forms;                     // in the questions' order
+
+    void add(const std::string& variant, const std::vector<EvalCell>& cells);
+    // "variant/form/class" averaged over seeds; "A - B" is a difference. Fails on an unknown key.
+    double value(const std::string& expr) const;
+    // Mean and half-width of the 95% interval over the seeds of "variant/form/class".
+    void mean_ci(const std::string& key, double* mean, double* half) const;
+    // The lowest coherence of any model at any form.
+    double min_coherence() const;
+};
+
+}  // namespace wg

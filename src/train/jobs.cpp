@@ -1,0 +1,111 @@
+#include "train/jobs.h"
+
+#include <cstdio>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "core/hash.h"
+#include "core/progress.h"
+#include "model/checkpoint.h"
+#include "text/jsonl.h"
+#include "text/tokenizer.h"
+#include "train/examples.h"
+#include "train/trainer.h"
+
+namespace wg {
+
+namespace {
+
+void check_output(const std::string& out) { make_dirs(parent_dir(out).empty() ? "." : parent_dir(out)); }
+
+// The optimizer state and data position of a periodic checkpoint of the same run.
+TrainState resume_state(const std::string& path, GPT& model, std::string& tokenizer_blob, bool quiet) {
+    TrainState st;
+    if (path.empty()) return st;
+    Checkpoint ck = load_checkpoint(path);
+    if (!ck.train.present) fail("%s: holds no optimizer state: it cannot be resumed", path.c_str());
+    if (!(ck.cfg == model.cfg))
+        fail("%s: foreign checkpoint: model %s, expected %s", path.c_str(), ck.cfg.describe().c_str(),
+             model.cfg.describe().c_str());
+    GPT g = model_from(ck, path);
+    model.params = g.params;
+    tokenizer_blob = ck.tokenizer;
+    st = ck.train;
+    if (!quiet) fprintf(stderr, "resuming %s at step %lld\n", path.c_str(), (long long)st.step);
+    return st;
+}
+
+}  // namespace
+
+void pretrain_job(const RunConfig& rc_in, const std::string& corpus, const std::string& out, const JobOptions& o) {
+    RunConfig rc = rc_in;
+    check_output(out);
+    GPT probe(rc.model);  // validates the config before the slow steps
+    std::vector<Doc> docs = read_docs_jsonl(corpus);
+    Progress tp("tokenizer", 1, 1);
+    Tokenizer tok = Tokenizer::train(tokenizer_texts(docs), rc.model.vocab);
+    const std::string tok_blob = tok.serialize();
+    if (!o.quiet) tp.finish(strfmt("%d tokens", tok.vocab_size()));
+    rc.model.vocab = tok.vocab_size();
+
+    std::vector<Example> ex;
+    ex.reserve(docs.size());
+    int64_t ntok = 0;
+    for (const Doc& d : docs) {
+        ex.push_back(example_from_doc(tok, d));
+        ntok += (int64_t)ex.back().tokens.size();
+    }
+    if (!o.quiet) fprintf(stderr, "corpus: %zu documents, %lld tokens\n", docs.size(), (long long)ntok);
+    GPT model(rc.model);
+    model.init_weights(rc.train.seed);
+    model.set_trainable(Method::Full);
+    std::string resumed_blob;
+    TrainState st = resume_state(o.resume_from, model, resumed_blob, o.quiet);
+    if (st.present && resumed_blob != tok_blob) fail("%s: was trained with another tokenizer", o.resume_from.c_str());
+    Batcher batches(std::move(ex), rc.model.context, true, rc.train.seed);
+    TrainOptions opt;
+    opt.label = "pretrain";
+    opt.quiet = o.quiet;
+    opt.checkpoint_path = out;
+    opt.tokenizer_blob = tok_blob;
+    opt.config_text = rc.text;
+    opt.meta = {{"kind", "base"}, {"data", hex64(xxh3_file(corpus))}, {"tokenizer", hex64(tok.hash())},
+                {"seed", std::to_string(rc.train.seed)}};
+    if (!o.quiet) fprintf(stderr, "model: %s, %zu parameters\n", model.cfg.describe().c_str(), model.num_params());
+    train(model, rc.train, batches, st, opt);
+    save_checkpoint(out, model, tok_blob, rc.text, opt.meta, nullptr);
+}
+
+void finetune_job(const RunConfig& rc, const std::string& base, const std::string& data, const std::string& out,
+                  const JobOptions& o) {
+    check_output(out);
+    Checkpoint ck = load_checkpoint(base);
+    GPT model = model_from(ck, base);
+    Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, base);
+    std::vector<Chat> chats = read_chats_jsonl(data);
+    std::vector<Example> ex;
+    for (size_t i = 0; i < chats.size(); i++) {
+        ex.push_back(example_from_chat(tok, chats[i]));
+        if ((int)ex.back().tokens.size() > model.cfg.context + 1)
+            fail("%s:%zu: chat of %zu tokens is longer than the model's context of %d", data.c_str(), i + 1,
+                 ex.back().tokens.size(), model.cfg.context);
+    }
+    if (rc.train.method == Method::Lora && model.cfg.lora_rank == 0)
+        model.add_lora(rc.train.lora_rank, rc.train.lora_alpha, rc.train.seed);
+    model.set_trainable(rc.train.method);
+    std::string resumed_blob;
+    TrainState st = resume_state(o.resume_from, model, resumed_blob, o.quiet);
+    Batcher batches(std::move(ex), model.cfg.context, false, rc.train.seed);
+    TrainOptions opt;
+    opt.label = "finetune";
+    opt.quiet = o.quiet;
+    opt.checkpoint_path = out;
+    opt.tokenizer_blob = ck.tokenizer;
+    opt.config_text = rc.text;
+    opt.meta = {{"kind", "finetune"}, {"base", hex64(xxh3_file(base))}, {"data", hex64(xxh3_file(data))},
+                {"method", method_name(rc.train.method)}, {"seed", std::to_string(rc.train.seed)}};
+    train(model, rc.train, batches, st, opt);
+    save_checkpoint(out, model, ck.tokenizer, rc.text, opt.meta, nullptr);
+}
+
+}  // namespace wg
