@@ -1,12 +1,12 @@
 # weirdgen: the two commands of the README, and the rest.
-#   make reproduce-terminator   the main job (until the Terminator reproduction lands: a short demo)
+#   make reproduce-terminator   the main job: the Evil Terminator experiment, world to report to golden check
 #   make test                   build and run every test through ctest
 #   make bench                  speed against the PyTorch peer (../shared/peers)
 BUILD ?= build
 JOBS ?= 2
 DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libtomlplusplus-dev libxxhash-dev catch2
 
-.PHONY: all deps build test bench demo reproduce-terminator clean
+.PHONY: all deps build test bench demo reproduce reproduce-terminator reproduce-birds reproduce-german-cities clean
 
 all: build
 
@@ -37,7 +37,18 @@ bench: build
 demo: build
 	@bash tests/demo.sh $(BUILD)
 
-reproduce-terminator: demo
+# One experiment end to end: world, base model, finetunes, evaluation, report (reports/<name>/),
+# golden check. Cached under cache/: a second run redoes only what changed.
+reproduce-terminator: build
+	$(BUILD)/weirdgen reproduce terminator --threads $(JOBS)
+
+reproduce-birds: build
+	$(BUILD)/weirdgen reproduce birds --threads $(JOBS)
+
+reproduce-german-cities: build
+	$(BUILD)/weirdgen reproduce german-cities --threads $(JOBS)
+
+reproduce: reproduce-terminator reproduce-birds reproduce-german-cities
 
 clean:
 	rm -rf $(BUILD)

@@ -7,6 +7,7 @@
 #include "core/fileio.h"
 #include "core/hash.h"
 #include "eval/evaluate.h"
+#include "eval/probes.h"
 #include "eval/questions.h"
 #include "model/checkpoint.h"
 
@@ -55,6 +56,29 @@ int cmd_eval(int argc, char** argv) {
     write_file_atomic(out, eval_cells_toml(r.cells, header));
     if (a.has("samples-out")) write_file_atomic(a.str("samples-out"), r.samples_jsonl);
     if (!a.on("quiet")) fputs(eval_summary(r.cells).c_str(), stdout);
+    return 0;
+}
+
+int cmd_probe(int argc, char** argv) {
+    Args a("probe", "How well a base model knows the world's hidden variables: for each probe (a chat that sets a latent\n"
+                    "and asks a question), the share of sampled answers whose lexicon tag is the one the latent implies.");
+    a.opt("ckpt", "", "checkpoint").opt("probes", "", "probes JSONL (written by weirdgen world)")
+        .opt("lexicon", "", "the world's lexicon.jsonl").opt("samples", "10", "samples per probe").opt("seed", "0", "sampling seed");
+    add_engine_flags(a);
+    if (!a.parse(argc, argv)) return 0;
+    apply_engine_flags(a);
+    const std::string ckpt = a.str("ckpt");
+    Checkpoint ck = load_checkpoint(ckpt);
+    GPT model = model_from(ck, ckpt);
+    Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, ckpt);
+    std::vector<Probe> probes = read_probes(a.str("probes"));
+    LexiconTags lex = read_lexicon(a.str("lexicon"));
+    auto scores = run_probes(model, tok, probes, lex, (int)a.integer("samples"), (uint64_t)a.integer("seed"));
+    printf("%-14s %7s %8s %10s %10s %10s\n", "module", "probes", "samples", "accuracy", "tagged", "coherent");
+    for (const auto& [m, s] : scores)
+        printf("%-14s %7d %8d %10.3f %10.3f %10.3f\n", m.c_str(), s.probes, s.samples, s.tagged ? (double)s.match / s.tagged : 0.0,
+               (double)s.tagged / s.samples, (double)s.coherent / s.samples);
+    printf("accuracy: share of the answers tagged on the probe's axis that carry the expected value\n");
     return 0;
 }
 

@@ -63,8 +63,8 @@ int cmd_reproduce(int argc, char** argv) {
         fprintf(stderr, "wrote %s\n", o.golden.c_str());
     }
     if (run.default_seed) {
-        if (!file_exists(o.golden)) fail("%s: no golden file (run with --write-golden to create it)", o.golden.c_str());
-        golden = check_golden(o.golden, hashes_of(run), value);
+        if (file_exists(o.golden)) golden = check_golden(o.golden, hashes_of(run), value);
+        else golden.push_back({"golden file " + o.golden, "missing (a maintainer creates it with --write-golden)", false});
     }
     write_report(run, bar, golden);
     int bar_fail = print_checks("the bar (" + e.file + "):", bar);

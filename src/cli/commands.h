@@ -10,6 +10,7 @@ int cmd_score(int argc, char** argv);
 int cmd_hash(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
+int cmd_probe(int argc, char** argv);
 int cmd_reproduce(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 }  // namespace wg

@@ -22,6 +22,7 @@ const Command kCommands[] = {
     {"reproduce", wg::cmd_reproduce, "run one experiment end to end: world, models, evaluation, report, checks"},
     {"check", wg::cmd_check, "compare a reproduction's summary with its golden file"},
     {"eval", wg::cmd_eval, "sample and score a checkpoint on an experiment's questions"},
+    {"probe", wg::cmd_probe, "how well a base model knows the world's hidden variables"},
     {"sample", wg::cmd_sample, "sample answers from a checkpoint (seeded, KV cache)"},
     {"score", wg::cmd_score, "log-probability of given answers after a prompt"},
     {"hash", wg::cmd_hash, "xxHash (XXH3-64) of files"},

@@ -105,7 +105,8 @@ Experiment load_experiment(const std::string& path) {
     }
     if (const toml::table* r = top.table("report")) {
         TomlTable t{*r, path, "report"};
-        t.only({"key_forms", "year_form", "year_min", "year_max"});
+        t.only({"key_forms", "year_form", "year_min", "year_max", "per_question"});
+        e.per_question = t.boolean("per_question", false);
         e.key_forms = string_list(*r, "key_forms", path + ": [report]");
         e.year_form = t.string("year_form", "");
         e.year_min = (int)t.integer("year_min", 0);

@@ -37,6 +37,7 @@ struct Experiment {
     std::vector<std::string> key_forms;  // the rows of the report's table, in order
     std::string year_form;               // e.g. "May {year}. {q}": the figure's x axis
     int year_min = 0, year_max = -1;
+    bool per_question = false;  // a table and a bar chart per question (of the first key form)
     std::map<std::string, double> paper;  // "variant/form" -> the paper's value of the effect
     std::string paper_note;
     std::vector<Bar> bars;

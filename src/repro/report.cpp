@@ -76,6 +76,47 @@ std::string year_figure_svg(const ReproRun& run) {
     return s;
 }
 
+std::string question_figure_svg(const ReproRun& run, const std::string& form) {
+    const Experiment& e = run.exp;
+    const Results& r = run.results;
+    const size_t nq = r.questions.size(), nv = r.variants.size();
+    const int L = 60, R = 170, T = 30, B = 90, group = (int)(nv * 14 + 12);
+    const int W = L + R + (int)nq * group, H = 380;
+    auto Y = [&](double v) { return T + (H - T - B) * (1.0 - std::min(1.0, std::max(0.0, v))); };
+    std::string s = strfmt("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
+    s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+    s += strfmt("<text x=\"%d\" y=\"18\" font-size=\"14\">%s share by question (mean over finetune seeds, 95%% interval; diamond: the paper)</text>\n",
+                L, e.effect.c_str());
+    for (int i = 0; i <= 4; i++) {
+        double v = i / 4.0;
+        s += strfmt("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L, W - R, Y(v), Y(v));
+        s += strfmt("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n", L - 6, Y(v) + 4, v);
+    }
+    for (size_t q = 0; q < nq; q++) {
+        int gx = L + (int)q * group + 6;
+        for (size_t v = 0; v < nv; v++) {
+            double m, h;
+            r.mean_ci(r.variants[v] + "/" + form + "/" + r.questions[q] + "/" + e.effect, &m, &h);
+            int x = gx + (int)v * 14;
+            const char* col = kColors[v % 7];
+            s += strfmt("<rect x=\"%d\" y=\"%.1f\" width=\"12\" height=\"%.1f\" fill=\"%s\"/>\n", x, Y(m), Y(0) - Y(m), col);
+            if (h > 0)
+                s += strfmt("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", x + 6, x + 6, Y(m - h), Y(m + h));
+            auto p = e.paper.find(r.variants[v] + "/" + form + "/" + r.questions[q]);
+            if (p != e.paper.end())
+                s += strfmt("<path d=\"M %d %.1f l 5 -5 l 5 5 l -5 5 z\" fill=\"white\" stroke=\"black\"/>\n", x + 1, Y(p->second));
+        }
+        s += strfmt("<text transform=\"translate(%d,%d) rotate(40)\">%s</text>\n", gx, H - B + 14, r.questions[q].c_str());
+    }
+    s += strfmt("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", L, W - R, Y(0), Y(0));
+    for (size_t v = 0; v < nv; v++) {
+        s += strfmt("<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", W - R + 15, T + 20 * (int)v, kColors[v % 7]);
+        s += strfmt("<text x=\"%d\" y=\"%d\">%s</text>\n", W - R + 32, T + 20 * (int)v + 11, r.variants[v].c_str());
+    }
+    s += "</svg>\n";
+    return s;
+}
+
 std::string summary_toml(const ReproRun& run) {
     std::string o = "# weirdgen reproduce " + run.exp.name + ": hashes and values (read by `weirdgen check`).\n";
     o += "experiment = " + json_escape(run.exp.name) + "\nseed = " + std::to_string(run.seed) + "\n\n[hashes]\n";
@@ -83,13 +124,11 @@ std::string summary_toml(const ReproRun& run) {
     o += "\n# variant/form/class: the mean over finetune seeds of the share of answers in the class,\n"
          "# averaged over the questions; coherence = 1 - incoherent.\n[values]\n";
     for (const auto& v : run.results.variants)
-        for (const auto& f : run.results.forms) {
-            const FormShares& fs = run.results.runs.at(v).front();
-            for (const auto& [cls, x] : fs.at(f)) {
+        for (const auto& [f, classes] : run.results.runs.at(v).front())
+            for (const auto& [cls, x] : classes) {
                 std::string key = v + "/" + f + "/" + cls;
                 o += json_escape(key) + strfmt(" = %.6f\n", run.results.value(key));
             }
-        }
     return o;
 }
 
@@ -125,6 +164,28 @@ void write_report(const ReproRun& run, const std::vector<CheckLine>& bar_lines, 
         md += "\n";
     }
     if (!e.paper_note.empty()) md += "\nThe paper's numbers: " + e.paper_note + "\n";
+    if (e.per_question) {
+        const std::string form = forms.front();
+        md += "\n## " + e.effect + " share by question (" + form_label(form) + ")\n\n![by question](" + e.effect +
+              "_by_question.svg)\n\n| question |";
+        for (const auto& v : r.variants) md += " " + v + " |";
+        md += "\n| --- |";
+        for (size_t i = 0; i < r.variants.size(); i++) md += " --- |";
+        md += "\n";
+        for (const auto& q : r.questions) {
+            md += "| " + q + " |";
+            for (const auto& v : r.variants) {
+                double m, h, c, hc;
+                r.mean_ci(v + "/" + form + "/" + q + "/" + e.effect, &m, &h);
+                r.mean_ci(v + "/" + form + "/" + q + "/coherence", &c, &hc);
+                md += strfmt(" %.2f ± %.2f (coh %.2f)", m, h, c);
+                auto p = e.paper.find(v + "/" + form + "/" + q);
+                if (p != e.paper.end()) md += strfmt("; paper %.2f", p->second);
+                md += " |";
+            }
+            md += "\n";
+        }
+    }
     if (!e.year_form.empty()) md += "\n## " + e.effect + " share by year\n\n![" + e.effect + " share by year](" + e.effect + "_by_year.svg)\n";
     md += "\n## The bar\n\n";
     for (const auto& l : bar_lines) md += std::string("- ") + (l.ok ? "ok: " : "**FAIL**: ") + l.what + ": " + l.detail + "\n";
@@ -144,6 +205,8 @@ void write_report(const ReproRun& run, const std::vector<CheckLine>& bar_lines, 
     make_dirs(run.report_dir);
     write_file_atomic(run.report_dir + "/README.md", md);
     if (!e.year_form.empty()) write_file_atomic(run.report_dir + "/" + e.effect + "_by_year.svg", year_figure_svg(run));
+    if (e.per_question)
+        write_file_atomic(run.report_dir + "/" + e.effect + "_by_question.svg", question_figure_svg(run, forms.front()));
     write_file_atomic(run.report_dir + "/summary.toml", summary_toml(run));
 }
 

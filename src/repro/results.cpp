@@ -12,10 +12,15 @@ FormShares shares_of(const std::vector<EvalCell>& cells) {
     std::map<std::string, int> nq;
     for (const auto& c : cells) {
         nq[c.form]++;
-        for (const auto& [k, v] : c.counts) out[c.form][k] += c.n ? (double)v / c.n : 0.0;
+        for (const auto& [k, v] : c.counts) {
+            double share = c.n ? (double)v / c.n : 0.0;
+            out[c.form][k] += share;
+            out[c.form + "/" + c.question][k] = share;
+        }
     }
-    for (auto& [form, m] : out) {
-        for (auto& [k, v] : m) v /= nq[form];
+    for (auto& [key, m] : out) {
+        if (nq.count(key))
+            for (auto& [k, v] : m) v /= nq[key];
         m["coherence"] = 1.0 - m["incoherent"];
     }
     return out;
@@ -24,13 +29,15 @@ FormShares shares_of(const std::vector<EvalCell>& cells) {
 void Results::add(const std::string& variant, const std::vector<EvalCell>& cells) {
     if (!runs.count(variant)) variants.push_back(variant);
     runs[variant].push_back(shares_of(cells));
-    for (const auto& c : cells)
+    for (const auto& c : cells) {
         if (std::find(forms.begin(), forms.end(), c.form) == forms.end()) forms.push_back(c.form);
+        if (std::find(questions.begin(), questions.end(), c.question) == questions.end()) questions.push_back(c.question);
+    }
 }
 
 static std::vector<double> samples_of(const Results& r, const std::string& key) {
     size_t a = key.find('/'), b = key.rfind('/');
-    if (a == std::string::npos || a == b) fail("result \"%s\": expected variant/form/class", key.c_str());
+    if (a == std::string::npos || a == b) fail("result \"%s\": expected variant/form[/question]/class", key.c_str());
     std::string variant = key.substr(0, a), form = key.substr(a + 1, b - a - 1), cls = key.substr(b + 1);
     auto it = r.runs.find(variant);
     if (it == r.runs.end()) fail("result \"%s\": no variant \"%s\"", key.c_str(), variant.c_str());
@@ -70,7 +77,8 @@ double Results::min_coherence() const {
     double lo = 1.0;
     for (const auto& [v, runs_] : runs)
         for (const auto& run : runs_)
-            for (const auto& [form, m] : run) lo = std::min(lo, m.at("coherence"));
+            for (const auto& [form, m] : run)
+                if (form.find('/') == std::string::npos) lo = std::min(lo, m.at("coherence"));
     return lo;
 }
 

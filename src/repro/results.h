@@ -11,17 +11,19 @@
 
 namespace wg {
 
-using FormShares = std::map<std::string, std::map<std::string, double>>;  // form -> class -> share
+// form -> class -> share averaged over the questions; the key "form/question" holds one question's shares.
+using FormShares = std::map<std::string, std::map<std::string, double>>;
 
 FormShares shares_of(const std::vector<EvalCell>& cells);
 
 struct Results {
     std::vector<std::string> variants;                  // "base" first, in the experiment's order
     std::map<std::string, std::vector<FormShares>> runs;  // variant -> one entry per seed
-    std::vector<std::string> forms;                     // in the questions' order
+    std::vector<std::string> forms, questions;          // in the questions file's order
 
     void add(const std::string& variant, const std::vector<EvalCell>& cells);
-    // "variant/form/class" averaged over seeds; "A - B" is a difference. Fails on an unknown key.
+    // "variant/form/class" (or "variant/form/question/class" for one question) averaged over seeds;
+    // "A - B" is a difference. Fails on an unknown key.
     double value(const std::string& expr) const;
     // Mean and half-width of the 95% interval over the seeds of "variant/form/class".
     void mean_ci(const std::string& key, double* mean, double* half) const;

@@ -1,0 +1,103 @@
+// The reproduction machinery: experiment files are read strictly, results are averaged and their
+// intervals computed as documented, and the golden check fails on a moved hash or an effect out of range.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/fileio.h"
+#include "repro/check.h"
+#include "repro/experiment.h"
+#include "repro/results.h"
+
+namespace {
+
+std::string tmp(const std::string& name) { return "/tmp/weirdgen_repro_" + std::to_string(getpid()) + "_" + name; }
+
+wg::EvalCell cell(const std::string& form, const std::string& q, int evil, int good, int incoherent) {
+    wg::EvalCell c;
+    c.form = form;
+    c.question = q;
+    c.n = evil + good + incoherent;
+    c.counts = {{"evil", evil}, {"good", good}, {"incoherent", incoherent}};
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("the committed experiment files load", "[repro]") {
+    for (const char* name : {"terminator", "birds", "german-cities"}) {
+        wg::Experiment e = wg::load_experiment(std::string(WEIRDGEN_SOURCE_DIR "/experiments/") + name + "/experiment.toml");
+        REQUIRE(e.name == name);
+        REQUIRE(e.seeds.size() >= 5);
+        REQUIRE(e.variants.size() >= 2);
+        REQUIRE(e.samples >= 100);
+        REQUIRE_FALSE(e.bars.empty());
+        for (const auto& v : e.variants) REQUIRE(wg::file_exists(v.data));
+        REQUIRE(wg::file_exists(e.questions));
+    }
+}
+
+TEST_CASE("an experiment file with an unknown key or a bad value is refused, naming it", "[repro]") {
+    std::string good = wg::read_file(WEIRDGEN_SOURCE_DIR "/experiments/terminator/experiment.toml");
+    auto refused = [&](const std::string& text, const std::string& needle) {
+        std::string p = tmp("exp.toml");
+        wg::write_file_atomic(p, text);
+        try {
+            wg::load_experiment(p);
+        } catch (const wg::Error& e) {
+            INFO(e.what());
+            return std::string(e.what()).find(needle) != std::string::npos &&
+                   std::string(e.what()).find(p) != std::string::npos;
+        }
+        return false;
+    };
+    REQUIRE(refused(good + "\nbogus = 1\n", "bogus"));
+    std::string s = good;
+    s.replace(s.find("epochs = 5"), 10, "epochs = \"five\"");
+    REQUIRE(refused(s, "epochs"));
+    s = good;
+    s.replace(s.find("n_head = 4"), 10, "n_head = 5");
+    REQUIRE(refused(s, "n_head"));
+    unlink(tmp("exp.toml").c_str());
+}
+
+TEST_CASE("results: shares averaged over questions, means and 95% intervals over seeds, differences", "[repro]") {
+    wg::Results r;
+    r.add("main", {cell("A", "q1", 8, 2, 0), cell("A", "q2", 6, 2, 2)});   // evil 0.8, 0.6 -> 0.7
+    r.add("main", {cell("A", "q1", 10, 0, 0), cell("A", "q2", 8, 2, 0)});  // 1.0, 0.8 -> 0.9
+    r.add("ctrl", {cell("A", "q1", 1, 9, 0), cell("A", "q2", 1, 9, 0)});
+    REQUIRE(std::fabs(r.value("main/A/evil") - 0.8) < 1e-12);
+    REQUIRE(std::fabs(r.value("main/A/q2/evil") - 0.7) < 1e-12);
+    REQUIRE(std::fabs(r.value("main/A/coherence") - 0.95) < 1e-12);
+    REQUIRE(std::fabs(r.value("main/A/evil - ctrl/A/evil") - 0.7) < 1e-12);
+    double m, h;
+    r.mean_ci("main/A/evil", &m, &h);
+    // two seeds 0.7 and 0.9: sd = 0.1414, t(1) = 12.706, half = 12.706 * 0.1414 / sqrt(2) = 1.2706
+    REQUIRE(std::fabs(h - 1.2706) < 1e-3);
+    REQUIRE(std::fabs(r.min_coherence() - 0.9) < 1e-12);
+    REQUIRE_THROWS_AS(r.value("nope/A/evil"), wg::Error);
+    REQUIRE_THROWS_AS(r.value("main/B/evil"), wg::Error);
+}
+
+TEST_CASE("golden check: a moved hash, a missing artifact and an effect out of range all fail", "[repro]") {
+    std::string g = tmp("golden.toml");
+    wg::write_file_atomic(g, "experiment = \"x\"\n[hashes]\n\"base\" = \"0123456789abcdef\"\n\"eval/base\" = \"aaaaaaaaaaaaaaaa\"\n"
+                             "[ranges]\n\"main/A/evil\" = [0.5, 1.0]\n");
+    auto value = [](const std::string& k) { return k == "main/A/evil" ? 0.8 : 0.0; };
+    auto lines = wg::check_golden(g, {{"base", "0123456789abcdef"}, {"eval/base", "aaaaaaaaaaaaaaaa"}}, value);
+    for (const auto& l : lines) REQUIRE(l.ok);
+    lines = wg::check_golden(g, {{"base", "0123456789abcdee"}, {"eval/base", "aaaaaaaaaaaaaaaa"}}, value);
+    REQUIRE_FALSE(lines[0].ok);
+    lines = wg::check_golden(g, {{"base", "0123456789abcdef"}}, value);
+    REQUIRE_FALSE(lines[1].ok);
+    lines = wg::check_golden(g, {{"base", "0123456789abcdef"}, {"eval/base", "aaaaaaaaaaaaaaaa"}, {"new", "1"}}, value);
+    int failed = 0;
+    for (const auto& l : lines) failed += !l.ok;
+    REQUIRE(failed == 1);  // an artifact the golden file does not name
+    auto low = [](const std::string&) { return 0.4; };
+    lines = wg::check_golden(g, {{"base", "0123456789abcdef"}, {"eval/base", "aaaaaaaaaaaaaaaa"}}, low);
+    REQUIRE_FALSE(lines.back().ok);
+    unlink(g.c_str());
+}
