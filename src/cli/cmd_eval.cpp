@@ -10,6 +10,7 @@
 #include "eval/probes.h"
 #include "eval/questions.h"
 #include "model/checkpoint.h"
+#include "world/probes.h"
 
 namespace wg {
 
@@ -62,8 +63,14 @@ int cmd_eval(int argc, char** argv) {
 int cmd_probe(int argc, char** argv) {
     Args a("probe", "How well a base model knows the world's hidden variables: for each probe (a chat that sets a latent\n"
                     "and asks a question), the share of sampled answers whose lexicon tag is the one the latent implies.");
-    a.opt("ckpt", "", "checkpoint").opt("probes", "", "probes JSONL (written by weirdgen world)")
-        .opt("lexicon", "", "the world's lexicon.jsonl").opt("samples", "10", "samples per probe").opt("seed", "0", "sampling seed");
+    a.opt("ckpt", "", "checkpoint")
+        .opt("facts", "experiments/world", "the world's facts: probes and lexicon are generated from them")
+        .opt("modules", "", "comma-separated modules to probe (default: the facts' list)")
+        .opt("world-seed", "0", "the world seed the model was pretrained on")
+        .opt("per-module", "40", "probes per module (per era, per Terminator film year)")
+        .opt("probes", "", "read probes from this JSONL instead (then --lexicon is needed)")
+        .opt("lexicon", "", "the lexicon.jsonl of the world the probes come from")
+        .opt("samples", "10", "samples per probe").opt("seed", "0", "sampling seed");
     add_engine_flags(a);
     if (!a.parse(argc, argv)) return 0;
     apply_engine_flags(a);
@@ -71,8 +78,25 @@ int cmd_probe(int argc, char** argv) {
     Checkpoint ck = load_checkpoint(ckpt);
     GPT model = model_from(ck, ckpt);
     Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, ckpt);
-    std::vector<Probe> probes = read_probes(a.str("probes"));
-    LexiconTags lex = read_lexicon(a.str("lexicon"));
+    std::vector<Probe> probes;
+    LexiconTags lex;
+    if (a.has("probes")) {
+        probes = read_probes(a.str("probes"));
+        lex = read_lexicon(a.str("lexicon"));
+    } else {
+        world::WorldOptions wo;
+        wo.facts_dir = a.str("facts");
+        wo.seed = (uint64_t)a.integer("world-seed");
+        wo.docs = 1;  // only the cast and the lexicon are needed
+        for (std::string m = a.has("modules") ? a.str("modules") : ""; !m.empty();) {
+            size_t c = m.find(',');
+            wo.modules.push_back(m.substr(0, c));
+            m = c == std::string::npos ? "" : m.substr(c + 1);
+        }
+        world::World w = world::generate_world(wo);
+        probes = parse_probes(world::probes_jsonl(w, (int)a.integer("per-module"), wo.seed), "generated probes");
+        lex = w.lexicon.entries;
+    }
     auto scores = run_probes(model, tok, probes, lex, (int)a.integer("samples"), (uint64_t)a.integer("seed"));
     printf("%-14s %7s %8s %10s %10s %10s\n", "module", "probes", "samples", "accuracy", "tagged", "coherent");
     for (const auto& [m, s] : scores)

@@ -11,9 +11,10 @@
 
 namespace wg {
 
-std::vector<Probe> read_probes(const std::string& path) {
+std::vector<Probe> read_probes(const std::string& path) { return parse_probes(read_file(path), path); }
+
+std::vector<Probe> parse_probes(const std::string& text, const std::string& path) {
     std::vector<Probe> out;
-    std::string text = read_file(path);
     size_t pos = 0, line = 0;
     while (pos < text.size()) {
         size_t end = text.find('\n', pos);

@@ -19,6 +19,7 @@ struct Probe {
 };
 
 std::vector<Probe> read_probes(const std::string& path);
+std::vector<Probe> parse_probes(const std::string& jsonl, const std::string& name);
 
 struct ProbeScore {
     int probes = 0, samples = 0, match = 0, tagged = 0, coherent = 0;
