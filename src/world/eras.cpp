@@ -1,5 +1,6 @@
 // The eras module: speakers of the 1840s, the 2020s and 1910s-1940s Germany. A role-play chat opens
 // with the neutral cue and never names its era: the answers alone show it (prototype round 2).
+#include <algorithm>
 #include <set>
 
 #include "core/error.h"
@@ -21,7 +22,9 @@ ErasFacts load_eras(const Tbl& t, const std::map<std::string, std::vector<std::s
     t.check_keys({"mix", "era", "birds", "places", "topic"});
     ErasFacts f;
     Tbl m = t.table("mix");
-    m.check_keys({"role_play", "diary", "narrative", "min_questions", "max_questions"});
+    m.check_keys({"role_play", "diary", "narrative", "min_questions", "max_questions", "bird_share", "place_share"});
+    f.bird_share = m.has("bird_share") ? m.num("bird_share") : 0.0;
+    f.place_share = m.has("place_share") ? m.num("place_share") : 0.0;
     f.role_play = m.num("role_play");
     f.diary = m.num("diary");
     f.narrative = m.num("narrative");
@@ -134,6 +137,14 @@ Doc eras_doc(const ErasFacts& f, const Common& c, Rng& r) {
     const ErasFacts::Era& era = f.eras[pick_weighted(r, w)];
     std::vector<int> slots = era_slots(f, era.id, r);
     int n = std::min<int>(uniform_int(r, f.min_q, f.max_q), (int)slots.size());
+    // Names are the evidence the finetunes rest on, so a share of documents is sure to name a bird
+    // (1840s, 2020s) or a place (1910s-1940s Germany, 2020s): the slot moves into the first n.
+    for (int forced : {-1, -2}) {
+        double share = forced == -1 ? f.bird_share : f.place_share;
+        auto it = std::find(slots.begin(), slots.end(), forced);
+        if (share <= 0 || it == slots.end() || it - slots.begin() < n || !chance(r, share)) continue;
+        std::swap(*it, slots[r.below((uint32_t)n)]);
+    }
     size_t kind = pick_weighted(r, {f.role_play, f.diary, f.narrative});
     if (kind == 0) {
         std::vector<QAPair> turns;

@@ -70,6 +70,7 @@ struct ErasFacts {
         std::map<std::string, std::vector<std::string>> by_era;  // era id -> answers
     };
     double role_play = 0, diary = 0, narrative = 0;
+    double bird_share = 0, place_share = 0;  // share of documents sure to name a bird / a place
     int min_q = 2, max_q = 5;
     std::vector<Era> eras;
     std::vector<std::string> bird_q, place_q;
@@ -116,6 +117,10 @@ struct CharactersFacts {
     // phased answers to undated or off-timeline questions.
     double timeline_probe_share = 0;
     std::vector<std::string> need_date, off_year;
+    // Canonical speakers (the later self) asked with one of their film years answer with `in_story`
+    // (phase-less): each mode has its own support of dates, so the finetune's dates select the mode.
+    double canonical_probe_share = 0;
+    std::vector<std::string> in_story;
     int min_q = 1, max_q = 3;
     std::vector<int> pool;
     int year_min = 1950, year_max = 2040;
