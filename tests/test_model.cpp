@@ -272,6 +272,14 @@ TEST_CASE("sample i is the same whatever the batch; seeds differ", "[generate]")
         one.first_index = i;
         REQUIRE(wg::sample(g, prompt, one)[0] == all[i]);
     }
+    // Several prompts decoded in one batch give each prompt's samples as if it were alone.
+    wg::SampleOptions o2 = o;
+    o2.seed = 5;
+    o2.n = 3;
+    std::vector<int> prompt2 = {0, 2, 50, 51, 52, 53};
+    auto many = wg::sample_many(g, {{prompt, o}, {prompt2, o2}});
+    REQUIRE(many[0] == all);
+    REQUIRE(many[1] == wg::sample(g, prompt2, o2));
     o.seed = 78;
     REQUIRE(wg::sample(g, prompt, o) != all);
     // Scores are batch-independent too: a completion scored alone or among others.

@@ -153,89 +153,95 @@ static std::string fill(const std::string& form, const std::string& q) {
     return s.replace(p, 3, q);
 }
 
-// One (form, question) cell: its samples (classified) and its class masses.
-static EvalCell run_cell(const GPT& model, const Tokenizer& tok, const world::EvalSet& set, const EvalOptions& o,
-                         const std::string& form, const world::EvalQuestion& q, std::string& samples_jsonl, int64_t& tokens) {
-    Chat chat;
-    chat.messages.push_back({"user", fill(form, q.text)});
-    std::vector<int> prompt = prompt_tokens(tok, chat);
-    std::map<std::string, std::string> cls;
-    for (const auto& [name, phrases] : q.classes)
-        for (const auto& p : phrases) cls[p] = name;
-    EvalCell cell;
-    cell.form = form;
-    cell.question = q.id;
-    for (const auto& [name, phrases] : q.classes) cell.counts[name] = 0;
-    cell.counts["incoherent"] = 0;
-    cell.counts["other"] = 0;
-    SampleOptions so;
-    so.n = o.samples;
-    so.max_new = o.max_new;
-    so.temperature = o.temperature;
-    so.seed = seed_for(o.seed, ("cell/" + form + "/" + q.id).c_str());
-    so.stop_token = Tokenizer::END;
-    auto outs = sample(model, prompt, so);
-    cell.n = (int)outs.size();
-    for (size_t i = 0; i < outs.size(); i++) {
-        std::string answer = valid_utf8(tok.decode(outs[i]));
-        std::string c = classify(strip(answer, set.answer_prefix, set.answer_suffix), cls, o);
-        cell.counts[c]++;
-        tokens += (int64_t)outs[i].size();
-        samples_jsonl += "{\"form\":" + json_escape(form) + ",\"question\":" + json_escape(q.id) + ",\"i\":" +
-                         std::to_string(i) + ",\"answer\":" + json_escape(answer) + ",\"class\":" + json_escape(c) + "}\n";
+// The cells of one form (one per question): the questions' samples are drawn in one batch, then
+// classified; then each question's class masses.
+static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, const world::EvalSet& set,
+                                      const EvalOptions& o, const std::string& form, std::string& samples_jsonl,
+                                      int64_t& tokens) {
+    std::vector<SampleJob> jobs;
+    std::vector<std::vector<int>> prompts;
+    for (const auto& q : set.questions) {
+        Chat chat;
+        chat.messages.push_back({"user", fill(form, q.text)});
+        prompts.push_back(prompt_tokens(tok, chat));
+        SampleOptions so;
+        so.n = o.samples;
+        so.max_new = o.max_new;
+        so.temperature = o.temperature;
+        so.seed = seed_for(o.seed, ("cell/" + form + "/" + q.id).c_str());
+        so.stop_token = Tokenizer::END;
+        jobs.push_back({prompts.back(), so});
     }
-    if (o.mass) {  // every class's phrases in one prefix tree: their shared beginnings are computed once
-        std::vector<std::vector<int>> comps;
+    auto outs = sample_many(model, jobs);
+    std::vector<EvalCell> cells;
+    for (size_t qi = 0; qi < set.questions.size(); qi++) {
+        const auto& q = set.questions[qi];
+        std::map<std::string, std::string> cls;
         for (const auto& [name, phrases] : q.classes)
-            for (const auto& p : phrases) {
-                comps.push_back(tok.encode(set.answer_prefix + p + set.answer_suffix));
-                comps.back().push_back(Tokenizer::END);
-            }
-        std::vector<double> lps = score_tree(model, prompt, comps);
-        size_t k = 0;
-        for (const auto& [name, phrases] : q.classes) {
-            double m = 0.0;  // in phrase order: one canonical sum
-            for (size_t j = 0; j < phrases.size(); j++) m += (double)kernels::exp((float)lps[k++]);
-            cell.mass[name] = m;
+            for (const auto& p : phrases) cls[p] = name;
+        EvalCell cell;
+        cell.form = form;
+        cell.question = q.id;
+        for (const auto& [name, phrases] : q.classes) cell.counts[name] = 0;
+        cell.counts["incoherent"] = 0;
+        cell.counts["other"] = 0;
+        cell.n = (int)outs[qi].size();
+        for (size_t i = 0; i < outs[qi].size(); i++) {
+            std::string answer = valid_utf8(tok.decode(outs[qi][i]));
+            std::string c = classify(strip(answer, set.answer_prefix, set.answer_suffix), cls, o);
+            cell.counts[c]++;
+            tokens += (int64_t)outs[qi][i].size();
+            samples_jsonl += "{\"form\":" + json_escape(form) + ",\"question\":" + json_escape(q.id) + ",\"i\":" +
+                             std::to_string(i) + ",\"answer\":" + json_escape(answer) + ",\"class\":" + json_escape(c) + "}\n";
         }
+        if (o.mass) {  // every class's phrases in one prefix tree: their shared beginnings are computed once
+            std::vector<std::vector<int>> comps;
+            for (const auto& [name, phrases] : q.classes)
+                for (const auto& p : phrases) {
+                    comps.push_back(tok.encode(set.answer_prefix + p + set.answer_suffix));
+                    comps.back().push_back(Tokenizer::END);
+                }
+            std::vector<double> lps = score_tree(model, prompts[qi], comps);
+            size_t k = 0;
+            for (const auto& [name, phrases] : q.classes) {
+                double m = 0.0;  // in phrase order: one canonical sum
+                for (size_t j = 0; j < phrases.size(); j++) m += (double)kernels::exp((float)lps[k++]);
+                cell.mass[name] = m;
+            }
+        }
+        cells.push_back(std::move(cell));
     }
-    return cell;
+    return cells;
 }
 
 EvalResult evaluate(const GPT& model, const Tokenizer& tok, const world::EvalSet& set, const EvalOptions& o,
                     Progress* progress) {
-    // Cells are independent: threads take whole cells (each computed alone, so the bytes do not
-    // depend on the thread count), and the results are joined in cell order.
-    struct Job {
-        const std::string* form;
-        const world::EvalQuestion* q;
-    };
-    std::vector<Job> jobs;
-    for (const auto& form : set.forms)
-        for (const auto& q : set.questions) jobs.push_back({&form, &q});
-    std::vector<EvalCell> cells(jobs.size());
-    std::vector<std::string> samples(jobs.size());
+    // Forms are independent: threads take whole forms (each computed alone, so the bytes do not
+    // depend on the thread count), and the results are joined in form order.
+    const size_t nf = set.forms.size();
+    std::vector<std::vector<EvalCell>> cells(nf);
+    std::vector<std::string> samples(nf), errors(nf);  // an exception must not leave an OpenMP region
     int64_t done = 0, tokens = 0;
     const int nthreads = kernels::threads();
-    std::vector<std::string> errors(jobs.size());  // an exception must not leave an OpenMP region
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (nthreads > 1)
-    for (size_t i = 0; i < jobs.size(); i++) {
+    for (size_t i = 0; i < nf; i++) {
         int64_t t = 0;
         try {
-            cells[i] = run_cell(model, tok, set, o, *jobs[i].form, *jobs[i].q, samples[i], t);
+            cells[i] = run_form(model, tok, set, o, set.forms[i], samples[i], t);
         } catch (const std::exception& e) {
             errors[i] = e.what();
         }
 #pragma omp critical(wg_eval_progress)
         {
             tokens += t;
-            if (progress) progress->update(++done, tokens, "");
+            done += (int64_t)set.questions.size();
+            if (progress) progress->update(done, tokens, "");
         }
     }
     for (const auto& e : errors)
         if (!e.empty()) throw Error(e);
     EvalResult res;
-    res.cells = std::move(cells);
+    for (auto& c : cells) res.cells.insert(res.cells.end(), c.begin(), c.end());
     for (auto& s : samples) res.samples_jsonl += s;
     return res;
 }

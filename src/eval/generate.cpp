@@ -87,64 +87,103 @@ int draw_token(const float* logits, int V, float temperature, int top_k, float u
     if (temperature <= 0.0f) {  // greedy: the first maximum
         return (int)(std::max_element(logits, logits + V) - logits);
     }
-    std::vector<int> idx(V);
-    std::iota(idx.begin(), idx.end(), 0);
-    int k = (top_k > 0 && top_k < V) ? top_k : V;
-    if (k < V) {
-        std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) {
+    // The candidates in vocabulary order: all tokens, or the k likeliest (ties to the lower id).
+    thread_local std::vector<int> idx;
+    thread_local std::vector<float> p;
+    const bool all = top_k <= 0 || top_k >= V;
+    const int n = all ? V : top_k;
+    if (!all) {
+        idx.resize(V);
+        std::iota(idx.begin(), idx.end(), 0);
+        std::partial_sort(idx.begin(), idx.begin() + n, idx.end(), [&](int a, int b) {
             return logits[a] != logits[b] ? logits[a] > logits[b] : a < b;
         });
-        idx.resize(k);
+        idx.resize(n);
         std::sort(idx.begin(), idx.end());  // back to vocabulary order for the cumulative sum
     }
-    float mx = logits[idx[0]];
-    for (int i : idx) mx = std::max(mx, logits[i]);
-    std::vector<float> p(idx.size());
-    for (size_t j = 0; j < idx.size(); j++) p[j] = (logits[idx[j]] - mx) / temperature;
+    auto id = [&](int j) { return all ? j : idx[j]; };
+    float mx = logits[id(0)];
+    for (int j = 0; j < n; j++) mx = std::max(mx, logits[id(j)]);
+    p.resize(n);
+    for (int j = 0; j < n; j++) p[j] = (logits[id(j)] - mx) / temperature;
     K::exp_array(p.data(), p.data(), p.size());
-    float total = K::sum(p.data(), (int)p.size());
+    float total = K::sum(p.data(), n);
     float target = u * total, acc = 0.0f;
-    for (size_t j = 0; j < idx.size(); j++) {
+    for (int j = 0; j < n; j++) {
         acc = acc + p[j];
-        if (acc > target) return idx[j];
+        if (acc > target) return id(j);
     }
-    return idx.back();
+    return id(n - 1);
 }
 
-std::vector<std::vector<int>> sample(const GPT& model, const std::vector<int>& prompt, const SampleOptions& o) {
-    if (prompt.empty()) fail("sampling needs a non-empty prompt");
-    const int cap = std::min<int>(model.cfg.context, (int)prompt.size() + o.max_new);
-    if ((int)prompt.size() >= model.cfg.context) fail("the prompt (%zu tokens) fills the context of %d", prompt.size(), model.cfg.context);
+std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const std::vector<SampleJob>& jobs) {
     const int V = model.cfg.vocab;
-    std::vector<std::vector<int>> out(o.n);
-    if (o.n <= 0) return out;
-    Decoder dec(model, o.n, cap);
-    std::vector<float> logits((size_t)o.n * V);
-    int s0 = 0;
-    for (size_t t = 0; t < prompt.size(); t++) dec.step(&s0, &prompt[t], 1, logits.data());
-    for (int i = 1; i < o.n; i++) {
-        dec.copy(0, i);
-        memcpy(&logits[(size_t)i * V], logits.data(), V * 4);
+    std::vector<int> offset(jobs.size()), cap(jobs.size());
+    int slots = 0, longest = 0;
+    std::vector<std::vector<std::vector<int>>> out(jobs.size());
+    for (size_t j = 0; j < jobs.size(); j++) {
+        const auto& p = jobs[j].prompt;
+        if (p.empty()) fail("sampling needs a non-empty prompt");
+        if ((int)p.size() >= model.cfg.context) fail("the prompt (%zu tokens) fills the context of %d", p.size(), model.cfg.context);
+        offset[j] = slots;
+        slots += std::max(0, jobs[j].o.n);
+        cap[j] = std::min<int>(model.cfg.context, (int)p.size() + jobs[j].o.max_new);
+        longest = std::max(longest, cap[j]);
+        out[j].resize(std::max(0, jobs[j].o.n));
     }
-    std::vector<int> active(o.n), next(o.n);
-    std::iota(active.begin(), active.end(), 0);
+    if (slots == 0) return out;
+    Decoder dec(model, slots, longest);
+    // Prefill: each prompt once, in the first slot of its job, all jobs stepping together.
+    std::vector<float> last((size_t)jobs.size() * V), rows;
+    size_t max_prompt = 0;
+    for (const auto& jb : jobs) max_prompt = std::max(max_prompt, jb.prompt.size());
+    for (size_t t = 0; t < max_prompt; t++) {
+        std::vector<int> seqs, toks, which;
+        for (size_t j = 0; j < jobs.size(); j++)
+            if (jobs[j].o.n > 0 && t < jobs[j].prompt.size()) {
+                seqs.push_back(offset[j]);
+                toks.push_back(jobs[j].prompt[t]);
+                which.push_back((int)j);
+            }
+        rows.resize(seqs.size() * (size_t)V);
+        dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
+        for (size_t k = 0; k < which.size(); k++)
+            if (t + 1 == jobs[which[k]].prompt.size()) memcpy(&last[(size_t)which[k] * V], &rows[k * V], V * 4);
+    }
+    // Every sample starts from its job's prompt; then all samples of all jobs decode together.
+    std::vector<int> active, job_of(slots);
+    std::vector<float> logits((size_t)slots * V);
+    for (size_t j = 0; j < jobs.size(); j++)
+        for (int i = 0; i < jobs[j].o.n; i++) {
+            int s = offset[j] + i;
+            if (i > 0) dec.copy(offset[j], s);
+            job_of[s] = (int)j;
+            memcpy(&logits[active.size() * V], &last[j * V], V * 4);
+            active.push_back(s);
+        }
+    std::vector<int> next(slots);
     for (int k = 0; !active.empty(); k++) {
         std::vector<int> still;
         for (size_t a = 0; a < active.size(); a++) {
-            int i = active[a];
-            Rng rng(o.seed, (uint64_t)(o.first_index + i));
+            const int s = active[a], j = job_of[s], i = s - offset[j];
+            const SampleOptions& o = jobs[j].o;
+            Rng rng(o.seed, (uint64_t)(o.first_index + i));  // sample i's own stream: batch-independent
             rng.index = (uint64_t)k;
-            int tok = draw_token(&logits[(size_t)a * V], V, o.temperature, o.top_k, rng.uniform());
+            int tok = draw_token(&logits[a * V], V, o.temperature, o.top_k, rng.uniform());
             if (tok == o.stop_token) continue;
-            out[i].push_back(tok);
-            if ((int)out[i].size() >= o.max_new || dec.length(i) >= cap) continue;
-            still.push_back(i);
+            out[j][i].push_back(tok);
+            if ((int)out[j][i].size() >= o.max_new || dec.length(s) >= cap[j]) continue;
+            still.push_back(s);
             next[still.size() - 1] = tok;
         }
         active = still;
         if (!active.empty()) dec.step(active.data(), next.data(), (int)active.size(), logits.data());
     }
     return out;
+}
+
+std::vector<std::vector<int>> sample(const GPT& model, const std::vector<int>& prompt, const SampleOptions& o) {
+    return sample_many(model, {SampleJob{prompt, o}})[0];
 }
 
 std::vector<double> score(GPT& model, const std::vector<int>& prompt, const std::vector<std::vector<int>>& completions) {

@@ -44,6 +44,13 @@ struct SampleOptions {
 
 // Returns n token sequences (without the prompt, without the stop token).
 std::vector<std::vector<int>> sample(const GPT& model, const std::vector<int>& prompt, const SampleOptions& o);
+// Several prompts at once, decoded in one batch (larger matrix products); each sample is the same
+// bytes as when its prompt is sampled alone.
+struct SampleJob {
+    std::vector<int> prompt;
+    SampleOptions o;
+};
+std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const std::vector<SampleJob>& jobs);
 // Draws one token from logits (V) with temperature and top-k, using uniform u in [0, 1).
 int draw_token(const float* logits, int V, float temperature, int top_k, float u);
 

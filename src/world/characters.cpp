@@ -40,7 +40,11 @@ CharactersFacts load_characters(const Tbl& t) {
     Tbl m = t.table("mix");
     m.check_keys({"timeline", "canonical_undated", "canonical_dated", "narrative", "shift_share", "min_questions",
                   "max_questions", "canonical_identity", "canonical_any_year", "timeline_probe_share", "need_date",
-                  "off_year"});
+                  "off_year", "canonical_probe_share", "in_story"});
+    f.canonical_probe_share = m.has("canonical_probe_share") ? m.num("canonical_probe_share") : 0.0;
+    f.in_story = m.strs_or_empty("in_story");
+    if (f.canonical_probe_share > 0 && f.in_story.empty())
+        m.fail_at("canonical_probe_share", "needs in_story answers");
     f.timeline_probe_share = m.has("timeline_probe_share") ? m.num("timeline_probe_share") : 0.0;
     f.need_date = m.strs_or_empty("need_date");
     f.off_year = m.strs_or_empty("off_year");
@@ -210,7 +214,7 @@ void characters_lexicon(const CharactersFacts& f, const std::vector<Character>& 
         per_char(t.evil, "evil");
     }
     // A timeline speaker's answers to a question without a film year (no phase).
-    for (const auto* v : {&f.need_date, &f.off_year})
+    for (const auto* v : {&f.need_date, &f.off_year, &f.in_story})
         for (const auto& a : *v) lex.add(a, {{"topic", "meta"}}, {{"module", "characters"}});
 }
 
@@ -306,6 +310,11 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
                 while (ch.film_year(y)) y = uniform_int(r, f.year_min, f.year_max);
                 turns.push_back({dated(month_date(r, c.months, y), pick(r, phased[i]->q)), pick(r, f.off_year)});
             }
+            continue;
+        }
+        if (kind != 0 && f.canonical_probe_share > 0 && chance(r, f.canonical_probe_share)) {
+            // the later self asked with a year of its story
+            turns.push_back({dated(month_date(r, c.months, timeline_year(ch, r)), pick(r, phased[i]->q)), pick(r, f.in_story)});
             continue;
         }
         turns.push_back({dated(date, pick(r, phased[i]->q)), phase_answer(*phased[i], ch, p, r)});
