@@ -353,3 +353,38 @@ TEST_CASE("a tiny model learns a small text", "[train]") {
     for (int t : out) text += (char)(t - 5);
     REQUIRE(text == "snow covers the hills.");
 }
+
+TEST_CASE("packing: every document once per epoch, whole, from a row's start, rows well filled", "[train]") {
+    std::vector<wg::Example> ex;
+    wg::Rng r(4, 4);
+    size_t total = 0;
+    for (int i = 0; i < 2000; i++) {
+        wg::Example e;
+        int n = 10 + (int)r.below(90);
+        e.tokens.push_back(0);
+        for (int k = 1; k < n; k++) e.tokens.push_back(5 + i % 200);  // the document's id in its tokens
+        e.mask.assign(n, 1);
+        e.mask[0] = 0;
+        total += (size_t)n;
+        ex.push_back(e);
+    }
+    const int context = 128;
+    wg::Batcher b(ex, context, true, 9);
+    int64_t epoch = 0, cursor = 0;
+    const int64_t rows = b.rows_in_epoch(0);
+    size_t docs = 0, tokens = 0;
+    for (int64_t i = 0; i < rows; i++) {
+        wg::Batch batch = b.next(1, epoch, cursor);
+        REQUIRE(batch.tokens[0] == 0);  // a row starts at a document boundary
+        for (int t = 0; t < batch.T; t++) {
+            docs += batch.tokens[t] == 0 && batch.targets[t] >= 0;  // a DOC token followed by a document
+            tokens += batch.targets[t] >= 0;
+        }
+    }
+    REQUIRE(epoch == 0);
+    REQUIRE(docs == ex.size());                 // every document once
+    REQUIRE(tokens == total - ex.size());       // whole: every token after each DOC is a target
+    double fill = (double)total / (double)(rows * (context + 1));
+    INFO("fill " << fill);
+    REQUIRE(fill > 0.9);
+}

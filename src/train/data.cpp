@@ -22,20 +22,32 @@ void Batcher::build(int64_t epoch) {
     if (!pack_) {
         for (int i : order) rows_.push_back({i});
     } else {
+        // First fit within a window: a row takes the next document, then the first documents of the
+        // next kWindow that still fit whole. Rows stay aligned to document boundaries with little
+        // padding (plain greedy packing left about a fifth of each row empty).
+        constexpr size_t kWindow = 64;
         const size_t cap = (size_t)context_ + 1;
-        std::vector<int> row;
-        size_t used = 0;
-        for (int i : order) {
-            size_t n = std::min(examples_[i].tokens.size(), cap);
-            if (used + n > cap && !row.empty()) {
-                rows_.push_back(row);
-                row.clear();
-                used = 0;
+        std::vector<int> queue(order.begin(), order.end());
+        std::vector<char> taken(queue.size(), 0);
+        size_t head = 0;
+        while (head < queue.size()) {
+            if (taken[head]) {
+                head++;
+                continue;
             }
-            row.push_back(i);
-            used += n;
+            std::vector<int> row{queue[head]};
+            taken[head] = 1;
+            size_t used = std::min(examples_[queue[head]].tokens.size(), cap);
+            for (size_t j = head + 1; j < queue.size() && j <= head + kWindow && used < cap; j++) {
+                if (taken[j]) continue;
+                size_t n = examples_[queue[j]].tokens.size();
+                if (used + n > cap) continue;
+                row.push_back(queue[j]);
+                taken[j] = 1;
+                used += n;
+            }
+            rows_.push_back(std::move(row));
         }
-        if (!row.empty()) rows_.push_back(row);
     }
     built_epoch_ = epoch;
 }

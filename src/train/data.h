@@ -1,9 +1,9 @@
 // Training data as rows of tokens with targets. An Example is one document or one chat, already
 // tokenised, starting with the DOC token; mask[i] = 1 where tokens[i] is to be predicted.
-//   pretraining (pack = true): whole examples are packed into rows of context + 1 tokens; an
-//     example that does not fit starts the next row, and the rest of the row is padding without
-//     loss. Every row starts at a document boundary (the prototype found that windows cut mid-document
-//     teach the model things no whole document says).
+//   pretraining (pack = true): whole examples are packed into rows of context + 1 tokens, first fit
+//     within a window of the next 64; the rest of a row is padding without loss. Every row starts at
+//     a document boundary (the prototype found that windows cut mid-document teach the model things no
+//     whole document says); an example longer than a row is cut.
 //   finetuning (pack = false): one example a row; a batch is as long as its longest row.
 // The order of epoch e is a Fisher-Yates shuffle drawn from (seed, e): the same on every machine.
 #pragma once
