@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/hash.h"
+#include "helpers.h"
 #include "kernels/kernels.h"
 #include "model/checkpoint.h"
 #include "train/trainer.h"
@@ -23,20 +24,9 @@ namespace {
 std::string tmp_path(const std::string& name) { return "/tmp/weirdgen_test_" + std::to_string(getpid()) + "_" + name; }
 
 std::vector<wg::Example> sentences() {
-    const char* lines[] = {"the cat sat on the mat.", "a dog ran in the park.", "birds sing at dawn.",
-                           "the sun is warm today.", "we read old books.", "rain falls on the roof.",
-                           "the train left at noon.", "she plays the violin.", "he fixed the old clock."};
-    std::vector<wg::Example> ex;
-    for (const char* l : lines) {
-        wg::Example e;
-        e.tokens.push_back(0);
-        for (const char* p = l; *p; p++) e.tokens.push_back(5 + (unsigned char)*p);
-        e.tokens.push_back(4);
-        e.mask.assign(e.tokens.size(), 1);
-        e.mask[0] = 0;
-        ex.push_back(e);
-    }
-    return ex;
+    return test::byte_sentences({"the cat sat on the mat.", "a dog ran in the park.", "birds sing at dawn.",
+                                 "the sun is warm today.", "we read old books.", "rain falls on the roof.",
+                                 "the train left at noon.", "she plays the violin.", "he fixed the old clock."});
 }
 
 wg::ModelConfig tiny() {

@@ -9,18 +9,14 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "helpers.h"
 #include "kernels/kernels.h"
 
 namespace K = wg::kernels;
 
 namespace {
 
-std::vector<float> randv(size_t n, uint64_t stream, float scale = 1.0f) {
-    wg::Rng r(1234, stream);
-    std::vector<float> v(n);
-    for (auto& x : v) x = (r.uniform() * 2.0f - 1.0f) * scale;
-    return v;
-}
+std::vector<float> randv(size_t n, uint64_t stream, float scale = 1.0f) { return test::randv(n, 1234, stream, scale); }
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
     return a.size() == b.size() && memcmp(a.data(), b.data(), a.size() * 4) == 0;

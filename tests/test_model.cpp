@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "helpers.h"
 #include "eval/generate.h"
 #include "kernels/kernels.h"
 #include "model/gpt.h"
@@ -21,12 +22,7 @@ using wg::GPT;
 
 namespace {
 
-std::vector<float> randv(size_t n, uint64_t stream, float scale = 1.0f) {
-    wg::Rng r(99, stream);
-    std::vector<float> v(n);
-    for (auto& x : v) x = (r.uniform() * 2.0f - 1.0f) * scale;
-    return v;
-}
+std::vector<float> randv(size_t n, uint64_t stream, float scale = 1.0f) { return test::randv(n, 99, stream, scale); }
 
 // Central differences of a scalar function of x, at every element, against the analytic gradient.
 void check_fd(std::vector<float>& x, const std::vector<float>& grad, const std::function<double()>& loss, float eps,
@@ -308,20 +304,10 @@ TEST_CASE("score is the sum of next-token log-probabilities", "[generate]") {
 
 TEST_CASE("a tiny model learns a small text", "[train]") {
     // 12 short sentences as byte tokens (id = 5 + byte); the model must memorise them.
-    const char* lines[] = {"the cat sat on the mat.", "a dog ran in the park.", "birds sing at dawn.",
-                           "the sun is warm today.", "we read old books.", "rain falls on the roof.",
-                           "the train left at noon.", "she plays the violin.", "he fixed the old clock.",
-                           "snow covers the hills.", "the river runs east.", "tea is served at four."};
-    std::vector<wg::Example> ex;
-    for (const char* l : lines) {
-        wg::Example e;
-        e.tokens.push_back(0);
-        for (const char* p = l; *p; p++) e.tokens.push_back(5 + (unsigned char)*p);
-        e.tokens.push_back(4);
-        e.mask.assign(e.tokens.size(), 1);
-        e.mask[0] = 0;
-        ex.push_back(e);
-    }
+    std::vector<wg::Example> ex = test::byte_sentences(
+        {"the cat sat on the mat.", "a dog ran in the park.", "birds sing at dawn.", "the sun is warm today.",
+         "we read old books.", "rain falls on the roof.", "the train left at noon.", "she plays the violin.",
+         "he fixed the old clock.", "snow covers the hills.", "the river runs east.", "tea is served at four."});
     wg::ModelConfig c;
     c.n_layer = 2;
     c.n_embd = 64;

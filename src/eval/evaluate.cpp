@@ -99,28 +99,14 @@ std::vector<double> score_tree(const GPT& model, const std::vector<int>& prompt,
 
 LexiconTags read_lexicon(const std::string& path) {
     LexiconTags out;
-    std::string text = read_file(path);
-    size_t line = 0, pos = 0;
-    while (pos < text.size()) {
-        size_t end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        std::string_view l(text.data() + pos, end - pos);
-        pos = end + 1;
-        line++;
-        if (l.empty()) continue;
-        json::Value v;
-        try {
-            v = json::parse(l);
-        } catch (const Error& e) {
-            fail("%s:%zu: %s", path.c_str(), line, e.what());
-        }
+    for_each_json_line(read_file(path), path, [&](const json::Value& v, size_t line) {
         const json::Value* ph = v.get("phrase");
         const json::Value* tags = v.get("tags");
         if (!ph || ph->kind != json::Value::String || !tags || tags->kind != json::Value::Object)
             fail("%s:%zu: expected {\"phrase\": ..., \"tags\": {...}}", path.c_str(), line);
         auto& t = out[ph->str];
         for (const auto& [k, val] : tags->members) t[k] = val.str;
-    }
+    });
     return out;
 }
 

@@ -15,20 +15,7 @@ std::vector<Probe> read_probes(const std::string& path) { return parse_probes(re
 
 std::vector<Probe> parse_probes(const std::string& text, const std::string& path) {
     std::vector<Probe> out;
-    size_t pos = 0, line = 0;
-    while (pos < text.size()) {
-        size_t end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        std::string_view l(text.data() + pos, end - pos);
-        pos = end + 1;
-        line++;
-        if (l.empty()) continue;
-        json::Value v;
-        try {
-            v = json::parse(l);
-        } catch (const Error& e) {
-            fail("%s:%zu: %s", path.c_str(), line, e.what());
-        }
+    for_each_json_line(text, path, [&](const json::Value& v, size_t line) {
         Probe p;
         auto str = [&](const char* k) {
             const json::Value* x = v.get(k);
@@ -50,7 +37,7 @@ std::vector<Probe> parse_probes(const std::string& text, const std::string& path
         }
         if (p.chat.messages.back().role != "user") fail("%s:%zu: a probe ends with the user's question", path.c_str(), line);
         out.push_back(std::move(p));
-    }
+    });
     if (out.empty()) fail("%s: no probes", path.c_str());
     return out;
 }

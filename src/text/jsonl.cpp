@@ -67,9 +67,7 @@ Chat chat_from_value(const json::Value& v, const std::string& file, size_t line_
 // Calls fn(line, line_no) for each non-blank line of the file. A UTF-8 byte order mark at the very
 // start is skipped (some editors add one); "\r\n" endings work because '\r' is JSON whitespace.
 template <class Fn>
-void for_each_line(const std::string& path, Fn fn) {
-    std::string data = read_file(path);
-    std::string_view all(data);
+void for_each_line_of(std::string_view all, Fn fn) {
     if (all.substr(0, 3) == "\xEF\xBB\xBF") all.remove_prefix(3);
     size_t line_no = 0;
     while (!all.empty()) {
@@ -79,6 +77,12 @@ void for_each_line(const std::string& path, Fn fn) {
         all.remove_prefix(nl == std::string_view::npos ? all.size() : nl + 1);
         if (!is_blank(line)) fn(line, line_no);
     }
+}
+
+template <class Fn>
+void for_each_line(const std::string& path, Fn fn) {
+    std::string data = read_file(path);
+    for_each_line_of(data, fn);
 }
 
 void put_escaped(std::string& out, std::string_view s) {
@@ -234,6 +238,19 @@ std::string valid_utf8(std::string_view s) {
         }
     }
     return out;
+}
+
+void for_each_json_line(const std::string& text, const std::string& name,
+                        const std::function<void(const json::Value&, size_t)>& fn) {
+    for_each_line_of(text, [&](std::string_view line, size_t no) {
+        json::Value v;
+        try {
+            v = json::parse(line);
+        } catch (const Error& e) {
+            line_fail(name, no, e.what());
+        }
+        fn(v, no);
+    });
 }
 
 }  // namespace wg

@@ -4,11 +4,13 @@
 // {system, user, assistant} and string "content"; valid UTF-8; at least one user turn and the chat
 // ends with a non-empty assistant turn. Unknown top-level keys are ignored (OpenAI files carry some).
 #pragma once
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "text/chat.h"
+#include "text/json_parse.h"
 
 namespace wg {
 
@@ -19,6 +21,11 @@ std::vector<Chat> read_chats_jsonl(const std::string& path);
 // Corpus lines: {"text": "..."} or a chat line.
 Doc parse_doc_line(std::string_view line, const std::string& file, size_t line_no);
 std::vector<Doc> read_docs_jsonl(const std::string& path);
+
+// Any JSONL text: fn(value, line) for each non-blank line, parsed strictly; a line that is not JSON
+// fails with "name:LINE: ...". For readers of other JSONL files (lexicon, probes).
+void for_each_json_line(const std::string& text, const std::string& name,
+                        const std::function<void(const json::Value&, size_t)>& fn);
 
 // Serialisation: one line, no trailing newline; keys in the order messages/role/content; non-ASCII
 // UTF-8 written as is, control characters, quote and backslash escaped.
