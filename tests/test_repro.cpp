@@ -54,12 +54,16 @@ TEST_CASE("an experiment file with an unknown key or a bad value is refused, nam
         return false;
     };
     REQUIRE(refused(good + "\nbogus = 1\n", "bogus"));
-    std::string s = good;
-    s.replace(s.find("epochs = 5"), 10, "epochs = \"five\"");
-    REQUIRE(refused(s, "epochs"));
-    s = good;
-    s.replace(s.find("n_head = 4"), 10, "n_head = 5");
-    REQUIRE(refused(s, "n_head"));
+    // Replaces the value of the line starting with `key = `.
+    auto with = [&](const std::string& key, const std::string& value) {
+        std::string s = good;
+        size_t at = s.find("\n" + key + " = ");
+        REQUIRE(at != std::string::npos);
+        size_t from = at + key.size() + 4, to = s.find('\n', from);
+        return s.replace(from, to - from, value);
+    };
+    REQUIRE(refused(with("epochs", "\"five\""), "epochs"));
+    REQUIRE(refused(with("n_head", "5"), "n_head"));
     unlink(tmp("exp.toml").c_str());
 }
 
