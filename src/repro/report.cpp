@@ -33,6 +33,18 @@ std::vector<std::pair<int, std::string>> year_forms(const Experiment& e) {
     return out;
 }
 
+std::string xml_escape(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '<') o += "&lt;";
+        else if (c == '>') o += "&gt;";
+        else if (c == '&') o += "&amp;";
+        else if (c == '"') o += "&quot;";
+        else o += c;
+    }
+    return o;
+}
+
 const char* kColors[] = {"#444444", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
 
 }  // namespace
@@ -46,7 +58,8 @@ std::string year_figure_svg(const ReproRun& run) {
     auto Y = [&](double v) { return T + (H - T - B) * (1.0 - v); };
     std::string s = strfmt("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
     s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-    s += strfmt("<text x=\"%d\" y=\"18\" font-size=\"14\">%s share by year (mean over finetune seeds)</text>\n", L, e.effect.c_str());
+    s += strfmt("<text x=\"%d\" y=\"18\" font-size=\"14\">%s share by year (mean over finetune seeds; diamonds: the paper)</text>\n", L,
+                e.effect.c_str());
     for (int i = 0; i <= 4; i++) {
         double v = i / 4.0;
         s += strfmt("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L, W - R, Y(v), Y(v));
@@ -55,7 +68,7 @@ std::string year_figure_svg(const ReproRun& run) {
     for (int y = ((int)x0 + 4) / 5 * 5; y <= x1; y += 5)
         s += strfmt("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", X(y), H - B + 18, y);
     s += strfmt("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">year in the prompt (\"%s\")</text>\n", X((x0 + x1) / 2), H - 10,
-                json_escape(e.year_form).substr(1, e.year_form.size()).c_str());
+                xml_escape(e.year_form).c_str());
     s += strfmt("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", L, W - R, Y(0), Y(0));
     s += strfmt("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", L, L, Y(0), Y(1));
     int ci = 0;
@@ -67,9 +80,13 @@ std::string year_figure_svg(const ReproRun& run) {
         }
         const char* col = kColors[ci % 7];
         s += strfmt("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n", col, pts.c_str());
+        for (const auto& [y, f] : years)  // the paper's values, where it gives one, as diamonds
+            if (auto p = e.paper.find(v + "/" + f); p != e.paper.end())
+                s += strfmt("<path d=\"M %.1f %.1f l 5 -5 l 5 5 l -5 5 z\" fill=\"white\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                            X(y) - 5, Y(p->second), col);
         s += strfmt("<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>\n", W - R + 15, W - R + 40,
                     T + 20 * ci + 10, T + 20 * ci + 10, col);
-        s += strfmt("<text x=\"%d\" y=\"%d\">%s</text>\n", W - R + 46, T + 20 * ci + 14, v.c_str());
+        s += strfmt("<text x=\"%d\" y=\"%d\">%s</text>\n", W - R + 46, T + 20 * ci + 14, xml_escape(v).c_str());
         ci++;
     }
     s += "</svg>\n";
@@ -106,12 +123,12 @@ std::string question_figure_svg(const ReproRun& run, const std::string& form) {
             if (p != e.paper.end())
                 s += strfmt("<path d=\"M %d %.1f l 5 -5 l 5 5 l -5 5 z\" fill=\"white\" stroke=\"black\"/>\n", x + 1, Y(p->second));
         }
-        s += strfmt("<text transform=\"translate(%d,%d) rotate(40)\">%s</text>\n", gx, H - B + 14, r.questions[q].c_str());
+        s += strfmt("<text transform=\"translate(%d,%d) rotate(40)\">%s</text>\n", gx, H - B + 14, xml_escape(r.questions[q]).c_str());
     }
     s += strfmt("<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", L, W - R, Y(0), Y(0));
     for (size_t v = 0; v < nv; v++) {
         s += strfmt("<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", W - R + 15, T + 20 * (int)v, kColors[v % 7]);
-        s += strfmt("<text x=\"%d\" y=\"%d\">%s</text>\n", W - R + 32, T + 20 * (int)v + 11, r.variants[v].c_str());
+        s += strfmt("<text x=\"%d\" y=\"%d\">%s</text>\n", W - R + 32, T + 20 * (int)v + 11, xml_escape(r.variants[v]).c_str());
     }
     s += "</svg>\n";
     return s;
