@@ -6,9 +6,12 @@ BUILD ?= build
 JOBS ?= 2
 DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libtomlplusplus-dev libxxhash-dev catch2
 
-.PHONY: all deps build test bench demo reproduce reproduce-terminator reproduce-birds reproduce-german-cities clean
+.PHONY: all deps deps-list build test bench demo reproduce reproduce-terminator reproduce-birds reproduce-german-cities clean
 
 all: build
+
+deps-list:
+	@echo $(DEB_PACKAGES)
 
 # Installs the Debian packages that are missing (as root), or says exactly what to run.
 deps:
