@@ -25,7 +25,7 @@ Args& Args::flag(const std::string& name, const std::string& help) {
 
 std::string Args::help() const {
     std::string h = "usage: weirdgen " + command_ + " [flags]" +
-                    (allow_positional_ ? " FILE..." : "") + "\n" + summary_ + "\n\nflags:\n";
+                    (allow_positional_ ? " " + positional_name_ : "") + "\n" + summary_ + "\n\nflags:\n";
     for (const auto& n : order_) {
         const Spec& s = specs_.at(n);
         std::string left = "  --" + n + (s.is_flag ? "" : " V");

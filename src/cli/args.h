@@ -36,10 +36,13 @@ struct Args {
     std::map<std::string, Spec> specs_;
     std::map<std::string, std::string> values_;
     bool allow_positional_ = false;
+    std::string positional_name_;
 
   public:
-    Args& positionals(bool allow) {
+    // Accept positional arguments, shown in the usage line as `name` (e.g. "FILE...", "NAME").
+    Args& positionals(bool allow, std::string name = "FILE...") {
         allow_positional_ = allow;
+        positional_name_ = std::move(name);
         return *this;
     }
 };

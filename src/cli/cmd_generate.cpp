@@ -66,7 +66,7 @@ int cmd_sample(int argc, char** argv) {
 int cmd_score(int argc, char** argv) {
     Args a("score", "Log-probability of each given answer (positional arguments) after a user message, summed over\n"
                     "its tokens including the END that closes the answer.");
-    a.positionals(true);
+    a.positionals(true, "ANSWER...");
     a.opt("ckpt", "", "checkpoint").opt("prompt", "", "the user's message").opt("system", "", "an optional system message")
         .opt("history", "", "JSONL file whose first chat holds the turns before the prompt");
     add_engine_flags(a);

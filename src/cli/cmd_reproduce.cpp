@@ -32,7 +32,7 @@ int cmd_reproduce(int argc, char** argv) {
     Args a("reproduce", "Run one experiment end to end: world -> base model -> finetunes -> evaluation -> report ->\n"
                         "checks (the experiment's bar, and golden/<name>.toml for the default seed). Every stage is\n"
                         "cached by the hash of its inputs, so a second run only redoes what changed.");
-    a.positionals(true);
+    a.positionals(true, "NAME (terminator, birds, german-cities, or a path to an experiment.toml)");
     a.opt("seed", "", "world and pretraining seed (default: the experiment's)")
         .opt("threads", "2", "threads (results are the same bits for any count)")
         .opt("cache", "cache", "folder of cached artifacts")
