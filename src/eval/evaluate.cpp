@@ -16,87 +16,6 @@
 
 namespace wg {
 
-std::vector<double> score_tree(const GPT& model, const std::vector<int>& prompt,
-                               const std::vector<std::vector<int>>& completions) {
-    // The prefix tree of the completions; node 0 is the end of the prompt.
-    struct Node {
-        int parent = -1, token = -1, depth = 0, slot = -1;
-        std::map<int, int> kids;
-    };
-    std::vector<Node> nodes(1);
-    std::vector<std::vector<int>> paths;
-    int depth_max = 0;
-    for (const auto& c : completions) {
-        int cur = 0;
-        std::vector<int> path;
-        for (int t : c) {
-            auto it = nodes[cur].kids.find(t);
-            int next;
-            if (it == nodes[cur].kids.end()) {
-                next = (int)nodes.size();
-                nodes[cur].kids[t] = next;
-                Node n;
-                n.parent = cur;
-                n.token = t;
-                n.depth = nodes[cur].depth + 1;
-                nodes.push_back(n);
-            } else {
-                next = it->second;
-            }
-            path.push_back(next);
-            cur = next;
-        }
-        depth_max = std::max(depth_max, (int)c.size());
-        paths.push_back(path);
-    }
-    // Every node with children needs the model's next-token log-probabilities: one decoder slot each.
-    int slots = 0;
-    for (auto& n : nodes)
-        if (!n.kids.empty()) n.slot = slots++;
-    std::vector<double> out(completions.size(), 0.0);
-    if (slots == 0) return out;
-    const int V = model.cfg.vocab;
-    Decoder dec(model, slots, (int)prompt.size() + depth_max);
-    std::vector<float> logits(V);
-    for (int t : prompt) dec.step(&nodes[0].slot, &t, 1, logits.data());
-    std::map<int, std::vector<float>> lp;                // node -> log-probabilities of its children's tokens
-    auto log_softmax_at = [&](int node, const float* z) {
-        float mx = *std::max_element(z, z + V);
-        std::vector<float> e(V);
-        for (int v = 0; v < V; v++) e[v] = z[v] - mx;
-        kernels::exp_array(e.data(), e.data(), V);
-        float ls = kernels::log(kernels::sum(e.data(), V));
-        std::vector<float>& row = lp[node];
-        for (const auto& [t, child] : nodes[node].kids) row.push_back((z[t] - mx) - ls);
-    };
-    log_softmax_at(0, logits.data());
-    for (int d = 1; d <= depth_max; d++) {
-        std::vector<int> seqs, toks, which;
-        for (int i = 0; i < (int)nodes.size(); i++)
-            if (nodes[i].depth == d && nodes[i].slot >= 0) {
-                dec.copy(nodes[nodes[i].parent].slot, nodes[i].slot);
-                seqs.push_back(nodes[i].slot);
-                toks.push_back(nodes[i].token);
-                which.push_back(i);
-            }
-        if (seqs.empty()) continue;
-        std::vector<float> rows((size_t)seqs.size() * V);
-        dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
-        for (size_t j = 0; j < which.size(); j++) log_softmax_at(which[j], &rows[j * V]);
-    }
-    for (size_t c = 0; c < completions.size(); c++) {
-        double s = 0.0;
-        for (int node : paths[c]) {
-            const Node& n = nodes[node];
-            const Node& p = nodes[n.parent];
-            int k = (int)std::distance(p.kids.begin(), p.kids.find(n.token));
-            s += lp[n.parent][k];
-        }
-        out[c] = s;
-    }
-    return out;
-}
-
 LexiconTags read_lexicon(const std::string& path) {
     LexiconTags out;
     for_each_json_line(read_file(path), path, [&](const json::Value& v, size_t line) {
@@ -187,7 +106,7 @@ static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, co
                     comps.push_back(tok.encode(set.answer_prefix + p + set.answer_suffix));
                     comps.back().push_back(Tokenizer::END);
                 }
-            std::vector<double> lps = score_tree(model, prompts[qi], comps);
+            std::vector<double> lps = score(model, prompts[qi], comps);
             size_t k = 0;
             for (const auto& [name, phrases] : q.classes) {
                 double m = 0.0;  // in phrase order: one canonical sum

@@ -53,8 +53,5 @@ std::string eval_summary(const std::vector<EvalCell>& cells);
 std::string eval_cells_toml(const std::vector<EvalCell>& cells, const std::string& header);
 std::vector<EvalCell> read_eval_cells(const std::string& path);
 
-// log P(completion | prompt) for many completions at once, sharing their common prefixes.
-std::vector<double> score_tree(const GPT& model, const std::vector<int>& prompt,
-                               const std::vector<std::vector<int>>& completions);
 
 }  // namespace wg

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <numeric>
 
 #include "core/error.h"
@@ -186,32 +187,83 @@ std::vector<std::vector<int>> sample(const GPT& model, const std::vector<int>& p
     return sample_many(model, {SampleJob{prompt, o}})[0];
 }
 
-std::vector<double> score(GPT& model, const std::vector<int>& prompt, const std::vector<std::vector<int>>& completions) {
-    std::vector<double> out(completions.size(), 0.0);
-    const int chunk = 64;
-    for (size_t c0 = 0; c0 < completions.size(); c0 += chunk) {
-        size_t c1 = std::min(completions.size(), c0 + chunk);
-        size_t longest = 0;
-        for (size_t i = c0; i < c1; i++) longest = std::max(longest, prompt.size() + completions[i].size());
-        const int T = (int)longest - 1, B = (int)(c1 - c0);
-        if (T + 1 > model.cfg.context) fail("prompt + completion (%zu tokens) exceeds the context of %d", longest, model.cfg.context);
-        if (T < 1) continue;
-        std::vector<int> tok((size_t)B * T, 0), tgt((size_t)B * T, -1);
-        for (int b = 0; b < B; b++) {
-            std::vector<int> s = prompt;
-            s.insert(s.end(), completions[c0 + b].begin(), completions[c0 + b].end());
-            for (size_t t = 0; t + 1 < s.size(); t++) {
-                tok[(size_t)b * T + t] = s[t];
-                if (t + 1 >= prompt.size()) tgt[(size_t)b * T + t] = s[t + 1];
+std::vector<double> score(const GPT& model, const std::vector<int>& prompt,
+                          const std::vector<std::vector<int>>& completions) {
+    // The prefix tree of the completions; node 0 is the end of the prompt.
+    struct Node {
+        int parent = -1, token = -1, depth = 0, slot = -1;
+        std::map<int, int> kids;
+    };
+    std::vector<Node> nodes(1);
+    std::vector<std::vector<int>> paths;
+    int depth_max = 0;
+    for (const auto& c : completions) {
+        int cur = 0;
+        std::vector<int> path;
+        for (int t : c) {
+            auto it = nodes[cur].kids.find(t);
+            int next;
+            if (it == nodes[cur].kids.end()) {
+                next = (int)nodes.size();
+                nodes[cur].kids[t] = next;
+                Node n;
+                n.parent = cur;
+                n.token = t;
+                n.depth = nodes[cur].depth + 1;
+                nodes.push_back(n);
+            } else {
+                next = it->second;
             }
+            path.push_back(next);
+            cur = next;
         }
-        model.forward(tok.data(), tgt.data(), B, T, false);
-        for (int b = 0; b < B; b++) {
-            double lp = 0.0;
-            for (int t = 0; t < T; t++)
-                if (tgt[(size_t)b * T + t] >= 0) lp -= model.acts.losses[(size_t)b * T + t];
-            out[c0 + b] = lp;
+        depth_max = std::max(depth_max, (int)c.size());
+        paths.push_back(path);
+    }
+    // Every node with children needs the model's next-token log-probabilities: one decoder slot each.
+    int slots = 0;
+    for (auto& n : nodes)
+        if (!n.kids.empty()) n.slot = slots++;
+    std::vector<double> out(completions.size(), 0.0);
+    if (slots == 0) return out;
+    const int V = model.cfg.vocab;
+    Decoder dec(model, slots, (int)prompt.size() + depth_max);
+    std::vector<float> logits(V);
+    for (int t : prompt) dec.step(&nodes[0].slot, &t, 1, logits.data());
+    std::map<int, std::vector<float>> lp;                // node -> log-probabilities of its children's tokens
+    auto log_softmax_at = [&](int node, const float* z) {
+        float mx = *std::max_element(z, z + V);
+        std::vector<float> e(V);
+        for (int v = 0; v < V; v++) e[v] = z[v] - mx;
+        kernels::exp_array(e.data(), e.data(), V);
+        float ls = kernels::log(kernels::sum(e.data(), V));
+        std::vector<float>& row = lp[node];
+        for (const auto& [t, child] : nodes[node].kids) row.push_back((z[t] - mx) - ls);
+    };
+    log_softmax_at(0, logits.data());
+    for (int d = 1; d <= depth_max; d++) {
+        std::vector<int> seqs, toks, which;
+        for (int i = 0; i < (int)nodes.size(); i++)
+            if (nodes[i].depth == d && nodes[i].slot >= 0) {
+                dec.copy(nodes[nodes[i].parent].slot, nodes[i].slot);
+                seqs.push_back(nodes[i].slot);
+                toks.push_back(nodes[i].token);
+                which.push_back(i);
+            }
+        if (seqs.empty()) continue;
+        std::vector<float> rows((size_t)seqs.size() * V);
+        dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
+        for (size_t j = 0; j < which.size(); j++) log_softmax_at(which[j], &rows[j * V]);
+    }
+    for (size_t c = 0; c < completions.size(); c++) {
+        double s = 0.0;
+        for (int node : paths[c]) {
+            const Node& n = nodes[node];
+            const Node& p = nodes[n.parent];
+            int k = (int)std::distance(p.kids.begin(), p.kids.find(n.token));
+            s += lp[n.parent][k];
         }
+        out[c] = s;
     }
     return out;
 }

@@ -2,8 +2,7 @@
 //
 // Sampling: sample i draws its k-th token from Rng(seed, i) index k, and every row of every matrix
 // product is computed alone (kernels.h), so sample i is the same bytes whatever the batch it runs in.
-// Scoring: the summed log-probability of the completion's tokens after the prompt, from full forward
-// passes over batches of [prompt + completion] rows.
+// Scoring: the summed log-probability of the completion's tokens after the prompt.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -54,7 +53,9 @@ std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const s
 // Draws one token from logits (V) with temperature and top-k, using uniform u in [0, 1).
 int draw_token(const float* logits, int V, float temperature, int top_k, float u);
 
-// log P(completion | prompt) for each completion, summed over its tokens.
-std::vector<double> score(GPT& model, const std::vector<int>& prompt, const std::vector<std::vector<int>>& completions);
+// log P(completion | prompt) for each completion, summed over its tokens. The completions are decoded
+// as one prefix tree (their shared beginnings are computed once) with the KV cache.
+std::vector<double> score(const GPT& model, const std::vector<int>& prompt,
+                          const std::vector<std::vector<int>>& completions);
 
 }  // namespace wg
