@@ -29,9 +29,7 @@ int cmd_eval(int argc, char** argv) {
     apply_engine_flags(a);
     const std::string ckpt = a.str("ckpt"), out = a.str("out");
     world::EvalSet set = read_eval_toml(a.str("questions"));
-    Checkpoint ck = load_checkpoint(ckpt);
-    GPT model = model_from(ck, ckpt);
-    Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, ckpt);
+    LoadedModel m = load_model(ckpt);
     EvalOptions o;
     o.samples = (int)a.integer("samples");
     o.max_new = (int)a.integer("max-new");
@@ -47,7 +45,7 @@ int cmd_eval(int argc, char** argv) {
     if (o.samples < 1) throw UsageError("--samples must be positive");
     make_dirs(parent_dir(out).empty() ? "." : parent_dir(out));
     Progress prog("eval", (int64_t)(set.forms.size() * set.questions.size()), 20);
-    EvalResult r = evaluate(model, tok, set, o, &prog);
+    EvalResult r = evaluate(m.model, m.tok, set, o, &prog);
     prog.finish("");
     // No paths in the file: its bytes (and so its golden hash) must not depend on where things live.
     std::string header = "# weirdgen eval: checkpoint xxh3 " + hex64(xxh3_file(ckpt)) + ", questions xxh3 " +
@@ -75,9 +73,7 @@ int cmd_probe(int argc, char** argv) {
     if (!a.parse(argc, argv)) return 0;
     apply_engine_flags(a);
     const std::string ckpt = a.str("ckpt");
-    Checkpoint ck = load_checkpoint(ckpt);
-    GPT model = model_from(ck, ckpt);
-    Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, ckpt);
+    LoadedModel m = load_model(ckpt);
     std::vector<Probe> probes;
     LexiconTags lex;
     if (a.has("probes")) {
@@ -97,10 +93,10 @@ int cmd_probe(int argc, char** argv) {
         probes = parse_probes(world::probes_jsonl(w, (int)a.integer("per-module"), wo.seed), "generated probes");
         lex = w.lexicon.entries;
     }
-    auto scores = run_probes(model, tok, probes, lex, (int)a.integer("samples"), (uint64_t)a.integer("seed"));
+    auto scores = run_probes(m.model, m.tok, probes, lex, (int)a.integer("samples"), (uint64_t)a.integer("seed"));
     printf("%-14s %7s %8s %10s %10s %10s\n", "module", "probes", "samples", "accuracy", "tagged", "coherent");
-    for (const auto& [m, s] : scores)
-        printf("%-14s %7d %8d %10.3f %10.3f %10.3f\n", m.c_str(), s.probes, s.samples, s.tagged ? (double)s.match / s.tagged : 0.0,
+    for (const auto& [mod, s] : scores)
+        printf("%-14s %7d %8d %10.3f %10.3f %10.3f\n", mod.c_str(), s.probes, s.samples, s.tagged ? (double)s.match / s.tagged : 0.0,
                (double)s.tagged / s.samples, (double)s.coherent / s.samples);
     printf("accuracy: share of the answers tagged on the probe's axis that carry the expected value\n");
     return 0;

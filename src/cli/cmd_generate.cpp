@@ -13,14 +13,6 @@
 namespace wg {
 
 namespace {
-struct Loaded {
-    GPT model;
-    Tokenizer tok;
-};
-Loaded load(const std::string& path) {
-    Checkpoint ck = load_checkpoint(path);
-    return {model_from(ck, path), Tokenizer::deserialize(ck.tokenizer, path)};
-}
 Chat question(const Args& a) {
     Chat c;
     if (a.has("history")) c = read_chats_jsonl(a.str("history")).at(0);
@@ -40,7 +32,7 @@ int cmd_sample(int argc, char** argv) {
     add_engine_flags(a);
     if (!a.parse(argc, argv)) return 0;
     apply_engine_flags(a);
-    Loaded m = load(a.str("ckpt"));
+    LoadedModel m = load_model(a.str("ckpt"));
     Chat q = question(a);
     SampleOptions o;
     o.n = (int)a.integer("n");
@@ -73,7 +65,7 @@ int cmd_score(int argc, char** argv) {
     if (!a.parse(argc, argv)) return 0;
     apply_engine_flags(a);
     if (a.positional.empty()) throw UsageError("weirdgen score: give at least one answer to score");
-    Loaded m = load(a.str("ckpt"));
+    LoadedModel m = load_model(a.str("ckpt"));
     std::vector<std::vector<int>> comps;
     for (const auto& s : a.positional) {
         comps.push_back(m.tok.encode(s));

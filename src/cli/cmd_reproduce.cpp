@@ -90,14 +90,11 @@ int cmd_check(int argc, char** argv) {
         for (const auto& [k, v] : *h) hashes[std::string(k.str())] = v.value_or(std::string());
     const toml::table* values = s["values"].as_table();
     ValueFn value = [&](const std::string& expr) {
-        std::function<double(const std::string&)> get = [&](const std::string& e) -> double {
-            size_t m = e.find(" - ");
-            if (m != std::string::npos) return get(e.substr(0, m)) - get(e.substr(m + 3));
-            const toml::node* n = values ? values->get(e) : nullptr;
-            if (!n) fail("%s: no value \"%s\"", a.str("summary").c_str(), e.c_str());
+        return eval_expr(expr, [&](const std::string& key) {
+            const toml::node* n = values ? values->get(key) : nullptr;
+            if (!n) fail("%s: no value \"%s\"", a.str("summary").c_str(), key.c_str());
             return n->value_or(0.0);
-        };
-        return get(expr);
+        });
     };
     int failed = print_checks("golden (" + a.str("golden") + "):", check_golden(a.str("golden"), hashes, value));
     printf(failed ? "golden check FAILED: %d line(s)\n" : "golden check passed\n", failed);

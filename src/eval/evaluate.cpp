@@ -29,14 +29,13 @@ LexiconTags read_lexicon(const std::string& path) {
     return out;
 }
 
+// classes: phrase -> class; names: the question's class names.
 static std::string classify(const std::string& answer, const std::map<std::string, std::string>& classes,
-                            const EvalOptions& o) {
+                            const std::set<std::string>& names, const EvalOptions& o) {
     if (auto it = classes.find(answer); it != classes.end()) return it->second;
     if (!o.lexicon) return "incoherent";
     auto lx = o.lexicon->find(answer);
     if (lx == o.lexicon->end()) return "incoherent";
-    std::set<std::string> names;
-    for (const auto& [p, c] : classes) names.insert(c);
     if (auto tg = lx->second.find(o.axis); !o.axis.empty() && tg != lx->second.end() && names.count(tg->second))
         return tg->second;
     if (auto pe = lx->second.find("persona"); pe != lx->second.end() && pe->second == "assistant" && names.count("assistant"))
@@ -82,8 +81,11 @@ static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, co
     for (size_t qi = 0; qi < set.questions.size(); qi++) {
         const auto& q = set.questions[qi];
         std::map<std::string, std::string> cls;
-        for (const auto& [name, phrases] : q.classes)
+        std::set<std::string> names;
+        for (const auto& [name, phrases] : q.classes) {
+            names.insert(name);
             for (const auto& p : phrases) cls[p] = name;
+        }
         EvalCell cell;
         cell.form = form;
         cell.question = q.id;
@@ -93,7 +95,7 @@ static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, co
         cell.n = (int)outs[qi].size();
         for (size_t i = 0; i < outs[qi].size(); i++) {
             std::string answer = valid_utf8(tok.decode(outs[qi][i]));
-            std::string c = classify(strip(answer, set.answer_prefix, set.answer_suffix), cls, o);
+            std::string c = classify(strip(answer, set.answer_prefix, set.answer_suffix), cls, names, o);
             cell.counts[c]++;
             tokens += (int64_t)outs[qi][i].size();
             samples_jsonl += "{\"form\":" + json_escape(form) + ",\"question\":" + json_escape(q.id) + ",\"i\":" +

@@ -157,6 +157,11 @@ Checkpoint load_checkpoint(const std::string& path) {
     return ck;
 }
 
+LoadedModel load_model(const std::string& path) {
+    Checkpoint ck = load_checkpoint(path);
+    return {model_from(ck, path), Tokenizer::deserialize(ck.tokenizer, path)};
+}
+
 GPT model_from(const Checkpoint& ck, const std::string& path) {
     GPT g(ck.cfg);
     if (g.tensors.size() != ck.tensors.size())

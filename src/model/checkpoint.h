@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/gpt.h"
+#include "text/tokenizer.h"
 
 namespace wg {
 
@@ -37,5 +38,12 @@ void save_checkpoint(const std::string& path, const GPT& model, const std::strin
 Checkpoint load_checkpoint(const std::string& path);
 // The model a checkpoint holds (layout checked against its config).
 GPT model_from(const Checkpoint& ck, const std::string& path);
+
+// A checkpoint ready to ask questions: the model and the tokenizer stored with it.
+struct LoadedModel {
+    GPT model;
+    Tokenizer tok;
+};
+LoadedModel load_model(const std::string& path);
 
 }  // namespace wg

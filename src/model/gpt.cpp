@@ -86,12 +86,6 @@ GPT& GPT::operator=(const GPT& o) {
     return *this;
 }
 
-const Tensor* GPT::find(const std::string& name) const {
-    for (const auto& t : tensors)
-        if (t.name == name) return &t;
-    return nullptr;
-}
-
 void GPT::bind() {
     grads.assign(params.size(), 0.0f);
     if (trainable.size() != tensors.size()) trainable.assign(tensors.size(), 1);

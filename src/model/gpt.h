@@ -67,7 +67,6 @@ struct GPT {
     GPT(GPT&&) = default;
     GPT& operator=(GPT&&) = default;
     size_t num_params() const { return params.size(); }
-    const Tensor* find(const std::string& name) const;
 
     // GPT-2 initialisation from the kit's RNG: each tensor draws from its own stream.
     void init_weights(uint64_t seed);

@@ -166,11 +166,9 @@ void eval_stage(ReproRun& run, const ReproOptions& o, const std::string& world_d
         const std::string stem = o.cache + "/eval/" + key_of(hex64(xxh3_file(m.ckpt)) + "|" + settings);
         const std::string cells_path = stem + ".toml", samples_path = stem + ".samples.jsonl";
         if (!file_exists(cells_path) || !file_exists(samples_path)) {
-            Checkpoint ck = load_checkpoint(m.ckpt);
-            GPT model = model_from(ck, m.ckpt);
-            Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, m.ckpt);
+            LoadedModel lm = load_model(m.ckpt);
             Progress prog("evaluate " + m.name, (int64_t)(set.forms.size() * set.questions.size()), 100);
-            EvalResult r = evaluate(model, tok, set, eo, &prog);
+            EvalResult r = evaluate(lm.model, lm.tok, set, eo, &prog);
             prog.finish("");
             make_dirs(parent_dir(stem));
             write_file_atomic(samples_path, r.samples_jsonl);

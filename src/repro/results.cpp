@@ -65,12 +65,18 @@ void Results::mean_ci(const std::string& key, double* mean, double* half) const 
     *half = n > 1 ? t * std::sqrt(ss / (double)(n - 1)) / std::sqrt((double)n) : 0.0;
 }
 
-double Results::value(const std::string& expr) const {
+double eval_expr(const std::string& expr, const std::function<double(const std::string&)>& leaf) {
     size_t minus = expr.find(" - ");
-    if (minus != std::string::npos) return value(expr.substr(0, minus)) - value(expr.substr(minus + 3));
-    double m, h;
-    mean_ci(expr, &m, &h);
-    return m;
+    if (minus != std::string::npos) return eval_expr(expr.substr(0, minus), leaf) - eval_expr(expr.substr(minus + 3), leaf);
+    return leaf(expr);
+}
+
+double Results::value(const std::string& expr) const {
+    return eval_expr(expr, [&](const std::string& key) {
+        double m, h;
+        mean_ci(key, &m, &h);
+        return m;
+    });
 }
 
 double Results::min_coherence() const {

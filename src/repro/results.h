@@ -3,6 +3,7 @@
 // share of incoherent answers). Variants are summarised by the mean over seeds and a 95% interval
 // (Student's t over the seeds).
 #pragma once
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ namespace wg {
 using FormShares = std::map<std::string, std::map<std::string, double>>;
 
 FormShares shares_of(const std::vector<EvalCell>& cells);
+
+// A result expression: a key, or "A - B" (a difference); leaf gives the value of one key.
+double eval_expr(const std::string& expr, const std::function<double(const std::string&)>& leaf);
 
 struct Results {
     std::vector<std::string> variants;                  // "base" first, in the experiment's order
