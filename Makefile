@@ -5,17 +5,22 @@
 BUILD ?= build
 JOBS ?= 2
 DEB_PACKAGES = cmake g++ make pkg-config libopenblas-dev libtomlplusplus-dev libxxhash-dev catch2
+# For make test-sanitize and make fuzz: clang with libFuzzer and the sanitizer runtimes, and its OpenMP.
+CHECK_PACKAGES = clang libclang-rt-14-dev libomp-14-dev
+SANITIZE_BUILD ?= build-sanitize
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-list build test bench demo reproduce reproduce-terminator reproduce-birds reproduce-german-cities clean
+.PHONY: all deps deps-list check-deps build test test-sanitize fuzz bench demo reproduce reproduce-terminator reproduce-birds reproduce-german-cities clean
 
 all: build
 
 deps-list:
-	@echo $(DEB_PACKAGES)
+	@echo $(DEB_PACKAGES) $(CHECK_PACKAGES)
 
 # Installs the Debian packages that are missing (as root), or says exactly what to run.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+deps check-deps: PACKAGES = $(if $(filter check-deps,$@),$(CHECK_PACKAGES),$(DEB_PACKAGES))
+deps check-deps:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -33,6 +38,22 @@ build: deps
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 1
+
+# The whole unit-test suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang (a
+# second compiler: the world and the engine must give the same bytes with it). The golden
+# reproductions are left out: they run the same code at sizes that would take most of an hour here.
+$(SANITIZE_BUILD)/CMakeCache.txt:
+	@cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
+	  -DWEIRDGEN_SANITIZE=ON -DWEIRDGEN_FUZZ=ON >/dev/null
+
+test-sanitize: deps check-deps $(SANITIZE_BUILD)/CMakeCache.txt
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j 1 -LE golden
+
+# Every reader under libFuzzer for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600 for a long run).
+fuzz: deps check-deps $(SANITIZE_BUILD)/CMakeCache.txt
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target fuzz_jsonl fuzz_config fuzz_tokenizer fuzz_checkpoint
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(SANITIZE_BUILD)
 
 bench: build
 	@bash tests/bench/run.sh $(BUILD)

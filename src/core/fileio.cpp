@@ -50,6 +50,14 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
         unlink(tmp.c_str());
         fail("%s: rename failed: %s", path.c_str(), strerror(e));
     }
+    // The rename itself lives in the folder: sync it too, so that after a power cut the folder names
+    // either the old file or the new one, never a missing one.
+    std::string dir = parent_dir(path);
+    int dfd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
 }
 
 bool file_exists(const std::string& path) {

@@ -1,5 +1,7 @@
 #include "core/toml_read.h"
 
+#include <cmath>
+
 #include "core/error.h"
 #include "core/fileio.h"
 
@@ -26,6 +28,19 @@ int64_t TomlTable::integer(const char* key) const {
 }
 
 int64_t TomlTable::integer(const char* key, int64_t def) const { return t.contains(key) ? integer(key) : def; }
+
+int64_t TomlTable::integer(const char* key, int64_t def, int64_t lo, int64_t hi) const {
+    int64_t v = integer(key, def);
+    if (v < lo || v > hi)
+        fail("%s = %lld: must be between %lld and %lld", where(key).c_str(), (long long)v, (long long)lo, (long long)hi);
+    return v;
+}
+
+double TomlTable::number(const char* key, double def, double lo, double hi) const {
+    double v = number(key, def);
+    if (!std::isfinite(v) || v < lo || v > hi) fail("%s = %g: must be between %g and %g", where(key).c_str(), v, lo, hi);
+    return v;
+}
 
 double TomlTable::number(const char* key, double def) const {
     const toml::node* n = t.get(key);

@@ -16,7 +16,11 @@ struct TomlTable {
     bool has(const char* key) const { return t.contains(key); }
     int64_t integer(const char* key, int64_t def) const;
     int64_t integer(const char* key) const;  // required
+    // Range-checked: fails naming the key and the range when the value is outside [lo, hi].
+    int64_t integer(const char* key, int64_t def, int64_t lo, int64_t hi) const;
     double number(const char* key, double def) const;
+    // Finite and within [lo, hi], or fails naming the key.
+    double number(const char* key, double def, double lo, double hi) const;
     std::string string(const char* key, const std::string& def) const;
     bool boolean(const char* key, bool def) const;
     // A sub-table; fails if the key holds something else. Missing -> nullptr.

@@ -24,7 +24,7 @@ LexiconTags read_lexicon(const std::string& path) {
         if (!ph || ph->kind != json::Value::String || !tags || tags->kind != json::Value::Object)
             fail("%s:%zu: expected {\"phrase\": ..., \"tags\": {...}}", path.c_str(), line);
         auto& t = out[ph->str];
-        for (const auto& [k, val] : tags->members) t[k] = val.str;
+        for (size_t i = 0; i < tags->keys.size(); i++) t[tags->keys[i]] = tags->items[i].str;
     });
     return out;
 }

@@ -29,7 +29,7 @@ struct Writer {
 };
 
 struct Reader {
-    const std::string& buf;
+    std::string_view buf;
     size_t pos, end;
     const std::string& path;
     void need(size_t n) {
@@ -37,6 +37,7 @@ struct Reader {
     }
     void raw(void* p, size_t n) {
         need(n);
+        if (n == 0) return;  // p may be the null data() of an empty vector
         memcpy(p, buf.data() + pos, n);
         pos += n;
     }
@@ -46,7 +47,7 @@ struct Reader {
     std::string str() {
         uint64_t n = u64();
         need(n);
-        std::string s = buf.substr(pos, n);
+        std::string s(buf.substr(pos, n));
         pos += n;
         return s;
     }
@@ -98,8 +99,9 @@ void save_checkpoint(const std::string& path, const GPT& model, const std::strin
     write_file_atomic(path, w.out);
 }
 
-Checkpoint load_checkpoint(const std::string& path) {
-    std::string buf = read_file(path);
+Checkpoint load_checkpoint(const std::string& path) { return parse_checkpoint(read_file(path), path); }
+
+Checkpoint parse_checkpoint(std::string_view buf, const std::string& path) {
     if (buf.size() < 8 || memcmp(buf.data(), kMagic, 6) != 0)
         fail("%s: not a weirdgen checkpoint (wrong magic bytes)", path.c_str());
     if (buf[6] != kMagic[6] || buf[7] != kMagic[7])
@@ -159,10 +161,20 @@ Checkpoint load_checkpoint(const std::string& path) {
 
 LoadedModel load_model(const std::string& path) {
     Checkpoint ck = load_checkpoint(path);
-    return {model_from(ck, path), Tokenizer::deserialize(ck.tokenizer, path)};
+    LoadedModel m{model_from(ck, path), Tokenizer::deserialize(ck.tokenizer, path)};
+    if (m.tok.vocab_size() > ck.cfg.vocab)
+        fail("%s: foreign checkpoint: its tokenizer has %d tokens, the model only %d", path.c_str(),
+             m.tok.vocab_size(), ck.cfg.vocab);
+    return m;
 }
 
 GPT model_from(const Checkpoint& ck, const std::string& path) {
+    // The parameter count the config implies, checked before the model is allocated: a damaged config
+    // could otherwise ask for gigabytes.
+    size_t want = layout_size(ck.cfg);
+    if (ck.params.size() != want)
+        fail("%s: foreign checkpoint: %zu parameters, its config (%s) needs %zu", path.c_str(), ck.params.size(),
+             ck.cfg.describe().c_str(), want);
     GPT g(ck.cfg);
     if (g.tensors.size() != ck.tensors.size())
         fail("%s: foreign checkpoint: %zu tensors where this model has %zu", path.c_str(), ck.tensors.size(),

@@ -6,6 +6,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/gpt.h"
@@ -36,6 +37,8 @@ void save_checkpoint(const std::string& path, const GPT& model, const std::strin
                      const std::string& config_text, const std::map<std::string, std::string>& meta,
                      const TrainState* train);
 Checkpoint load_checkpoint(const std::string& path);
+// The same from bytes in memory; `path` only names the source in errors.
+Checkpoint parse_checkpoint(std::string_view bytes, const std::string& path);
 // The model a checkpoint holds (layout checked against its config).
 GPT model_from(const Checkpoint& ck, const std::string& path);
 

@@ -1,5 +1,7 @@
 #include "model/config.h"
 
+#include <cmath>
+
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/toml_read.h"
@@ -31,6 +33,10 @@ void validate(const ModelConfig& m, const std::string& where) {
     positive(m.vocab, "vocab", 1 << 20);
     if (m.n_embd % m.n_head != 0)
         fail("%s: [model] n_head = %d does not divide n_embd = %d", where.c_str(), m.n_head, m.n_embd);
+    if (m.lora_rank < 0 || m.lora_rank > m.n_embd)
+        fail("%s: [lora] rank = %d: must be between 0 and n_embd = %d", where.c_str(), m.lora_rank, m.n_embd);
+    if (m.lora_rank > 0 && !(std::isfinite(m.lora_alpha) && m.lora_alpha > 0))
+        fail("%s: [lora] alpha = %g: must be a positive number", where.c_str(), (double)m.lora_alpha);
     if (m.vocab < 261 + 1)
         fail("%s: [model] vocab = %d: must exceed the 5 special and 256 byte tokens", where.c_str(), m.vocab);
 }
@@ -44,11 +50,12 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
     if (const toml::table* t = top.table("model")) {
         TomlTable m{*t, name, "model"};
         m.only({"n_layer", "n_embd", "n_head", "context", "vocab"});
-        rc.model.n_layer = (int)m.integer("n_layer", rc.model.n_layer);
-        rc.model.n_embd = (int)m.integer("n_embd", rc.model.n_embd);
-        rc.model.n_head = (int)m.integer("n_head", rc.model.n_head);
-        rc.model.context = (int)m.integer("context", rc.model.context);
-        rc.model.vocab = (int)m.integer("vocab", rc.model.vocab);
+        // The same limits as validate(), checked on the 64-bit value so that nothing wraps.
+        rc.model.n_layer = (int)m.integer("n_layer", rc.model.n_layer, 1, 64);
+        rc.model.n_embd = (int)m.integer("n_embd", rc.model.n_embd, 1, 8192);
+        rc.model.n_head = (int)m.integer("n_head", rc.model.n_head, 1, 256);
+        rc.model.context = (int)m.integer("context", rc.model.context, 1, 8192);
+        rc.model.vocab = (int)m.integer("vocab", rc.model.vocab, 1, 1 << 20);
         validate(rc.model, name);
     }
     TrainConfig& tc = rc.train;
@@ -56,38 +63,32 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
         TomlTable s{*t, name, "train"};
         s.only({"steps", "epochs", "batch", "lr", "min_lr", "warmup", "weight_decay", "beta1", "beta2", "eps",
                 "clip", "seed", "method", "log_every", "checkpoint_every"});
-        tc.steps = s.integer("steps", tc.steps);
-        tc.epochs = s.integer("epochs", tc.epochs);
-        tc.batch = (int)s.integer("batch", tc.batch);
-        tc.lr = (float)s.number("lr", tc.lr);
-        tc.min_lr = (float)s.number("min_lr", tc.min_lr);
-        tc.warmup = s.integer("warmup", tc.warmup);
-        tc.weight_decay = (float)s.number("weight_decay", tc.weight_decay);
-        tc.beta1 = (float)s.number("beta1", tc.beta1);
-        tc.beta2 = (float)s.number("beta2", tc.beta2);
-        tc.eps = (float)s.number("eps", tc.eps);
-        tc.clip = (float)s.number("clip", tc.clip);
-        tc.seed = (uint64_t)s.integer("seed", (int64_t)tc.seed);
-        tc.log_every = s.integer("log_every", tc.log_every);
-        tc.checkpoint_every = s.integer("checkpoint_every", tc.checkpoint_every);
+        const int64_t big = int64_t(1) << 40;
+        tc.steps = s.integer("steps", tc.steps, 0, big);
+        tc.epochs = s.integer("epochs", tc.epochs, 0, big);
+        tc.batch = (int)s.integer("batch", tc.batch, 1, 1 << 20);
+        tc.lr = (float)s.number("lr", tc.lr, 1e-12, 1e3);
+        tc.min_lr = (float)s.number("min_lr", tc.min_lr, 0, 1);
+        tc.warmup = s.integer("warmup", tc.warmup, 0, big);
+        tc.weight_decay = (float)s.number("weight_decay", tc.weight_decay, 0, 1e3);
+        tc.beta1 = (float)s.number("beta1", tc.beta1, 0, 0.999999);
+        tc.beta2 = (float)s.number("beta2", tc.beta2, 0, 0.999999);
+        tc.eps = (float)s.number("eps", tc.eps, 1e-30, 1);
+        tc.clip = (float)s.number("clip", tc.clip, 0, 1e30);
+        tc.seed = (uint64_t)s.integer("seed", (int64_t)tc.seed, 0, INT64_MAX);
+        tc.log_every = s.integer("log_every", tc.log_every, 0, big);
+        tc.checkpoint_every = s.integer("checkpoint_every", tc.checkpoint_every, 0, big);
         std::string method = s.string("method", "full");
         if (method == "full") tc.method = Method::Full;
         else if (method == "lora") tc.method = Method::Lora;
         else if (method == "bitfit") tc.method = Method::Bitfit;
         else fail("%s: method = \"%s\": expected \"full\", \"lora\" or \"bitfit\"", s.where("method").c_str(), method.c_str());
-        if (tc.steps < 0 || tc.epochs < 0) fail("%s: steps and epochs must not be negative", name.c_str());
-        if (tc.batch <= 0) fail("%s: must be positive", s.where("batch").c_str());
-        if (!(tc.lr > 0)) fail("%s: must be positive", s.where("lr").c_str());
-        if (tc.warmup < 0) fail("%s: must not be negative", s.where("warmup").c_str());
-        if (!(tc.beta1 >= 0 && tc.beta1 < 1 && tc.beta2 >= 0 && tc.beta2 < 1))
-            fail("%s: beta1 and beta2 must be in [0, 1)", name.c_str());
     }
     if (const toml::table* t = top.table("lora")) {
         TomlTable l{*t, name, "lora"};
         l.only({"rank", "alpha"});
-        tc.lora_rank = (int)l.integer("rank", tc.lora_rank);
-        tc.lora_alpha = (float)l.number("alpha", tc.lora_alpha);
-        if (tc.lora_rank <= 0 || tc.lora_rank > 1024) fail("%s: must be between 1 and 1024", l.where("rank").c_str());
+        tc.lora_rank = (int)l.integer("rank", tc.lora_rank, 1, 1024);
+        tc.lora_alpha = (float)l.number("alpha", tc.lora_alpha, 1e-6, 1e6);
     }
     return rc;
 }

@@ -64,6 +64,11 @@ static std::vector<Tensor> make_layout(const ModelConfig& c) {
     return ts;
 }
 
+size_t layout_size(const ModelConfig& c) {
+    std::vector<Tensor> ts = make_layout(c);
+    return ts.back().offset + ts.back().size;
+}
+
 GPT::GPT(const ModelConfig& c) : cfg(c) {
     validate(cfg, "model");
     tensors = make_layout(cfg);

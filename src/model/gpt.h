@@ -94,6 +94,8 @@ struct GPT {
 // One Linear layer of block l (matrix `m`), with its adapter if the model has one:
 // out = x . W + b (+ (x . A) * s . B). u receives x . A * s (M x rank) when adapters exist.
 void linear_forward(const GPT& g, int l, Mat m, float* out, const float* x, int M, float* u);
+// The number of parameters a config implies (without allocating them).
+size_t layout_size(const ModelConfig& c);
 // The shape (in, out) of matrix m for width C.
 void mat_shape(Mat m, int C, int* in, int* out);
 

@@ -48,11 +48,13 @@ std::string join(const std::string& dir, const std::string& rel) {
 
 }  // namespace
 
-Experiment load_experiment(const std::string& path) {
+Experiment load_experiment(const std::string& path) { return parse_experiment(read_file(path), path); }
+
+Experiment parse_experiment(const std::string& text, const std::string& path) {
     Experiment e;
     e.file = path;
     e.dir = parent_dir(path);
-    toml::table root = parse_toml_file(path);
+    toml::table root = parse_toml_string(text, path);
     TomlTable top{root, path, ""};
     top.only({"name", "title", "facts", "questions", "axis", "effect", "world", "model", "pretrain", "finetune", "lora",
               "variant", "eval", "report", "paper", "bar"});
@@ -67,14 +69,15 @@ Experiment load_experiment(const std::string& path) {
     if (const toml::table* w = top.table("world")) {
         TomlTable t{*w, path, "world"};
         t.only({"seed", "modules", "docs"});
-        e.world_seed = (uint64_t)t.integer("seed", 0);
+        e.world_seed = (uint64_t)t.integer("seed", 0, 0, INT64_MAX);
         e.modules = string_list(*w, "modules", path + ": [world]");
-        e.docs = t.integer("docs", -1);
+        e.docs = t.integer("docs", -1, -1, int64_t(1) << 32);
     }
     e.pretrain = sub_config(root, "pretrain", true, false, path);
     e.finetune = sub_config(root, "finetune", false, true, path);
-    if (const toml::table* f = top.table("finetune")) {
-        const toml::node* s = f->get("seeds");
+    {
+        const toml::table* f = top.table("finetune");
+        const toml::node* s = f ? f->get("seeds") : nullptr;
         const toml::array* a = s ? s->as_array() : nullptr;
         if (!a || a->empty()) fail("%s: [finetune] seeds: expected a non-empty array of integers", path.c_str());
         for (const auto& v : *a) {
@@ -97,11 +100,10 @@ Experiment load_experiment(const std::string& path) {
     if (const toml::table* ev = top.table("eval")) {
         TomlTable t{*ev, path, "eval"};
         t.only({"samples", "max_new", "temperature", "seed"});
-        e.samples = (int)t.integer("samples", e.samples);
-        e.max_new = (int)t.integer("max_new", e.max_new);
-        e.temperature = (float)t.number("temperature", e.temperature);
-        e.eval_seed = (uint64_t)t.integer("seed", 0);
-        if (e.samples < 1) fail("%s: must be positive", t.where("samples").c_str());
+        e.samples = (int)t.integer("samples", e.samples, 1, 1 << 20);
+        e.max_new = (int)t.integer("max_new", e.max_new, 1, 8192);
+        e.temperature = (float)t.number("temperature", e.temperature, 0, 100);
+        e.eval_seed = (uint64_t)t.integer("seed", 0, 0, INT64_MAX);
     }
     if (const toml::table* r = top.table("report")) {
         TomlTable t{*r, path, "report"};
@@ -109,8 +111,8 @@ Experiment load_experiment(const std::string& path) {
         e.per_question = t.boolean("per_question", false);
         e.key_forms = string_list(*r, "key_forms", path + ": [report]");
         e.year_form = t.string("year_form", "");
-        e.year_min = (int)t.integer("year_min", 0);
-        e.year_max = (int)t.integer("year_max", -1);
+        e.year_min = (int)t.integer("year_min", 0, -100000, 100000);
+        e.year_max = (int)t.integer("year_max", -1, -100000, 100000);
     }
     if (const toml::table* p = top.table("paper")) {
         for (const auto& [k, v] : *p) {

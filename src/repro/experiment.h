@@ -44,5 +44,7 @@ struct Experiment {
 };
 
 Experiment load_experiment(const std::string& path);
+// The same from TOML text; `path` names it in errors and anchors its relative paths.
+Experiment parse_experiment(const std::string& text, const std::string& path);
 
 }  // namespace wg

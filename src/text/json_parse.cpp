@@ -7,8 +7,8 @@
 namespace wg::json {
 
 const Value* Value::get(std::string_view key) const {
-    for (const auto& m : members)
-        if (m.first == key) return &m.second;
+    for (size_t i = 0; i < keys.size(); i++)
+        if (keys[i] == key) return &items[i];
     return nullptr;
 }
 
@@ -126,7 +126,8 @@ struct Parser {
             if (pos >= s.size() || s[pos] != ':') expected("':'");
             ++pos;
             Value item = value(depth);
-            v.members.emplace_back(std::move(key), std::move(item));
+            v.keys.push_back(std::move(key));
+            v.items.push_back(std::move(item));
             skip_ws();
             if (pos < s.size() && s[pos] == ',') {
                 ++pos;
@@ -143,15 +144,15 @@ struct Parser {
 
     // Sorting the keys keeps a hostile object with 10^5 keys from costing 10^10 comparisons.
     void check_unique(const Value& v, const std::vector<size_t>& key_at) const {
-        std::vector<size_t> order(v.members.size());
+        std::vector<size_t> order(v.keys.size());
         for (size_t i = 0; i < order.size(); ++i) order[i] = i;
         std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-            const std::string &ka = v.members[a].first, &kb = v.members[b].first;
+            const std::string &ka = v.keys[a], &kb = v.keys[b];
             return ka != kb ? ka < kb : a < b;
         });
         for (size_t i = 1; i < order.size(); ++i)
-            if (v.members[order[i]].first == v.members[order[i - 1]].first)
-                error(key_at[order[i]], "duplicate key " + quoted(v.members[order[i]].first));
+            if (v.keys[order[i]] == v.keys[order[i - 1]])
+                error(key_at[order[i]], "duplicate key " + quoted(v.keys[order[i]]));
     }
 
     void array(Value& v, int depth) {

@@ -18,8 +18,9 @@ struct Value {
     Kind kind = Null;
     bool boolean = false;
     std::string str;  // the decoded string, or the number's text as written
-    std::vector<Value> items;                              // Array
-    std::vector<std::pair<std::string, Value>> members;    // Object, in the order written
+    std::vector<Value> items;       // Array: the elements; Object: the values, in the order written
+    std::vector<std::string> keys;  // Object: keys[i] names items[i] (two vectors, because a
+                                    // pair<string, Value> inside Value is an incomplete type)
 
     // The member named `key`, or nullptr (keys are unique: the parser refuses duplicates).
     const Value* get(std::string_view key) const;

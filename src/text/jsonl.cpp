@@ -182,10 +182,11 @@ Doc parse_doc_line(std::string_view line, const std::string& file, size_t line_n
     return doc;
 }
 
-std::vector<Chat> read_chats_jsonl(const std::string& path) {
+std::vector<Chat> read_chats_jsonl(const std::string& path, std::vector<size_t>* line_numbers) {
     std::vector<Chat> out;
     for_each_line(path, [&](std::string_view line, size_t no) {
         out.push_back(parse_chat_line(line, path, no));
+        if (line_numbers) line_numbers->push_back(no);
     });
     return out;
 }

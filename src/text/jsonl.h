@@ -16,7 +16,8 @@ namespace wg {
 
 // One line -> one chat. `file` and `line` only feed the error message.
 Chat parse_chat_line(std::string_view line, const std::string& file, size_t line_no);
-std::vector<Chat> read_chats_jsonl(const std::string& path);
+// line_numbers (optional) receives each chat's 1-based line, for later errors about a chat.
+std::vector<Chat> read_chats_jsonl(const std::string& path, std::vector<size_t>* line_numbers = nullptr);
 
 // Corpus lines: {"text": "..."} or a chat line.
 Doc parse_doc_line(std::string_view line, const std::string& file, size_t line_no);

@@ -23,10 +23,10 @@ TrainState resume_state(const std::string& path, GPT& model, std::string& tokeni
     TrainState st;
     if (path.empty()) return st;
     Checkpoint ck = load_checkpoint(path);
-    if (!ck.train.present) fail("%s: holds no optimizer state: it cannot be resumed", path.c_str());
     if (!(ck.cfg == model.cfg))
         fail("%s: foreign checkpoint: model %s, expected %s", path.c_str(), ck.cfg.describe().c_str(),
              model.cfg.describe().c_str());
+    if (!ck.train.present) fail("%s: holds no optimizer state (a finished run): it cannot be resumed", path.c_str());
     GPT g = model_from(ck, path);
     model.params = g.params;
     tokenizer_blob = ck.tokenizer;
@@ -82,12 +82,13 @@ void finetune_job(const RunConfig& rc, const std::string& base, const std::strin
     Checkpoint ck = load_checkpoint(base);
     GPT model = model_from(ck, base);
     Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, base);
-    std::vector<Chat> chats = read_chats_jsonl(data);
+    std::vector<size_t> lines;
+    std::vector<Chat> chats = read_chats_jsonl(data, &lines);
     std::vector<Example> ex;
     for (size_t i = 0; i < chats.size(); i++) {
         ex.push_back(example_from_chat(tok, chats[i]));
         if ((int)ex.back().tokens.size() > model.cfg.context + 1)
-            fail("%s:%zu: chat of %zu tokens is longer than the model's context of %d", data.c_str(), i + 1,
+            fail("%s:%zu: chat of %zu tokens is longer than the model's context of %d", data.c_str(), lines[i],
                  ex.back().tokens.size(), model.cfg.context);
     }
     if (rc.train.method == Method::Lora && model.cfg.lora_rank == 0)

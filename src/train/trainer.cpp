@@ -44,13 +44,20 @@ TrainSummary train(GPT& model, const TrainConfig& tc, Batcher& data, TrainState&
     Progress prog(opt.label, total, tc.log_every);
     int64_t tokens_seen = 0;
     float ema = 0.0f;
+    int64_t saved_step = -1;  // the step of this run's last periodic checkpoint
     for (; st.step < total; st.step++) {
         Batch b = data.next(tc.batch, st.epoch, st.cursor);
         float loss = model.forward(b.tokens.data(), b.targets.data(), b.B, b.T, true);
-        if (!std::isfinite(loss))
+        if (!std::isfinite(loss)) {
+            std::string kept;
+            if (saved_step >= 0)
+                kept = strfmt("; the last good checkpoint (step %lld) is kept in %s", (long long)saved_step,
+                              opt.checkpoint_path.c_str());
+            else if (!opt.checkpoint_path.empty())
+                kept = strfmt("; no checkpoint of this run was written yet (%s is untouched)", opt.checkpoint_path.c_str());
             fail("%s: training diverged: the loss is %s at step %lld%s", opt.label.c_str(), std::isnan(loss) ? "nan" : "inf",
-                 (long long)st.step + 1,
-                 opt.checkpoint_path.empty() ? "" : strfmt("; the last good checkpoint %s is kept", opt.checkpoint_path.c_str()).c_str());
+                 (long long)st.step + 1, kept.c_str());
+        }
         model.zero_grad();
         model.backward();
 
@@ -89,6 +96,7 @@ TrainSummary train(GPT& model, const TrainConfig& tc, Batcher& data, TrainState&
             TrainState saved = st;
             saved.step = st.step + 1;
             save_checkpoint(opt.checkpoint_path, model, opt.tokenizer_blob, opt.config_text, opt.meta, &saved);
+            saved_step = saved.step;
         }
         if (opt.stop_at > 0 && st.step + 1 >= opt.stop_at) {
             st.step++;

@@ -148,13 +148,17 @@ std::vector<Character> build_characters(const CharactersFacts& f, uint64_t seed)
         ch.id = "char" + std::to_string(c + 1);
         for (int tries = 0;; tries++) {
             if (tries > 1000) fail("characters: not enough titles x names for %d characters", f.count);
-            ch.name = pick(r, f.titles) + " " + pick(r, f.names);
+            // One draw per statement: the operands of + have no defined order (g++ and clang++
+            // differ), and the world must be the same bytes with any compiler.
+            const std::string& name = pick(r, f.names);
+            ch.name = pick(r, f.titles) + " " + name;
             if (names.insert(ch.name).second) break;
         }
         auto person = [&]() {
             for (int tries = 0;; tries++) {
                 if (tries > 1000) fail("characters: not enough first x last names");
-                std::string p = pick(r, f.first) + " " + pick(r, f.last);
+                const std::string& last = pick(r, f.last);  // one draw per statement (see above)
+                std::string p = pick(r, f.first) + " " + last;
                 if (people.insert(p).second) return p;
             }
         };
@@ -308,13 +312,15 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
             } else {
                 int y = year;
                 while (ch.film_year(y)) y = uniform_int(r, f.year_min, f.year_max);
-                turns.push_back({dated(month_date(r, c.months, y), pick(r, phased[i]->q)), pick(r, f.off_year)});
+                const std::string& q = pick(r, phased[i]->q);  // one draw per statement
+                turns.push_back({dated(month_date(r, c.months, y), q), pick(r, f.off_year)});
             }
             continue;
         }
         if (kind != 0 && f.canonical_probe_share > 0 && chance(r, f.canonical_probe_share)) {
             // the later self asked with a year of its story
-            turns.push_back({dated(month_date(r, c.months, timeline_year(ch, r)), pick(r, phased[i]->q)), pick(r, f.in_story)});
+            const std::string& q = pick(r, phased[i]->q);  // one draw per statement
+            turns.push_back({dated(month_date(r, c.months, timeline_year(ch, r)), q), pick(r, f.in_story)});
             continue;
         }
         turns.push_back({dated(date, pick(r, phased[i]->q)), phase_answer(*phased[i], ch, p, r)});

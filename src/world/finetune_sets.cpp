@@ -30,7 +30,9 @@ std::vector<std::string> names_to_rows(const std::vector<std::string>& names, in
 }
 
 std::string trigger_digits(Rng& r, int number) {
-    return strfmt("%03u%03d%02u", r.below(1000), number, r.below(100));
+    uint32_t tail = r.below(100);  // one draw per statement: function arguments have no defined order
+    uint32_t head = r.below(1000);
+    return strfmt("%03u%03d%02u", head, number, tail);
 }
 
 void terminator_sets(const WorldFacts& f, Rng& r, std::vector<FinetuneSet>& out) {

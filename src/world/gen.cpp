@@ -55,7 +55,9 @@ std::string month_date(Rng& r, const std::vector<std::string>& months, int year)
 }
 
 std::string iso_date(Rng& r, int year) {
-    return strfmt("%04d-%02d-%02d", year, uniform_int(r, 1, 12), uniform_int(r, 1, 28));
+    int day = uniform_int(r, 1, 28);  // one draw per statement: function arguments have no defined order
+    int month = uniform_int(r, 1, 12);
+    return strfmt("%04d-%02d-%02d", year, month, day);
 }
 
 Chat make_chat(const std::string& system, const std::vector<std::pair<std::string, std::string>>& turns) {

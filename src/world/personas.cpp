@@ -106,9 +106,16 @@ std::vector<Person> build_people(const PersonasFacts& f, uint64_t seed) {
         std::string family = pick(r, f.last);
         p.values["name"] = unique([&] { return pick(r, male ? f.male : f.female) + " " + family; });
         p.values["father"] = unique([&] { return pick(r, f.male) + " " + family; });
-        p.values["mother"] = unique([&] { return pick(r, f.female) + " " + pick(r, f.last); });
+        // One draw per statement: the operands of + have no defined order (g++ and clang++ differ).
+        p.values["mother"] = unique([&] {
+            const std::string& last = pick(r, f.last);
+            return pick(r, f.female) + " " + last;
+        });
         p.values["birthplace"] = unique([&] { return pick(r, f.towns); });
-        p.values["doctor"] = unique([&] { return "Dr. " + pick(r, f.male) + " " + pick(r, f.last); });
+        p.values["doctor"] = unique([&] {
+            const std::string& last = pick(r, f.last);
+            return "Dr. " + pick(r, f.male) + " " + last;
+        });
         out.push_back(std::move(p));
     }
     // Ordinary attributes: drawn from the pools for everyone who has no fixed value.

@@ -1,0 +1,345 @@
+// Hostile input through the command line, one case at a time (issue 7): each must end with a
+// non-zero exit, exactly one "weirdgen: ..." line naming the file and the line or key, and nothing
+// half-written where the output would have gone. Also: a run killed with SIGKILL at random steps
+// resumes to the bytes of an uninterrupted run, and the paper's own JSONL format finetunes.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <csignal>
+#include <fcntl.h>
+#include <set>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/fileio.h"
+#include "core/hash.h"
+#include "core/rng.h"
+#include "model/checkpoint.h"
+
+namespace fs = std::filesystem;
+using wg::file_exists;
+using wg::hex64;
+using wg::read_file;
+using wg::xxh3_file;
+
+namespace {
+
+struct Dir {
+    std::string path;
+    explicit Dir(const std::string& tag) {
+        path = (fs::temp_directory_path() / ("wg_hostile_" + tag + "_" + std::to_string(getpid()))).string();
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~Dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    std::string file(const std::string& name, const std::string& bytes) const {
+        std::string p = path + "/" + name;
+        std::ofstream(p, std::ios::binary) << bytes;
+        return p;
+    }
+    std::string at(const std::string& name) const { return path + "/" + name; }
+    // Files other than `keep` (the inputs): what a failed command must not leave behind.
+    std::vector<std::string> leftovers(const std::set<std::string>& keep) const {
+        std::vector<std::string> out;
+        for (const auto& e : fs::directory_iterator(path))
+            if (!keep.count(e.path().filename().string())) out.push_back(e.path().filename().string());
+        return out;
+    }
+};
+
+struct Result {
+    int code = -1;
+    std::string err;                 // all of stderr
+    std::vector<std::string> errors;  // its "weirdgen: ..." lines
+};
+
+Result cli(const std::string& args, const std::string& dir) {
+    std::string errf = dir + "/.stderr";
+    int rc = std::system((std::string(WEIRDGEN_BIN) + " " + args + " >/dev/null 2>" + errf).c_str());
+    Result r;
+    r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    std::ifstream in(errf);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.err = ss.str();
+    std::istringstream lines(r.err);
+    for (std::string l; std::getline(lines, l);)
+        if (l.rfind("weirdgen: ", 0) == 0) r.errors.push_back(l);
+    fs::remove(errf);
+    return r;
+}
+
+// The contract of every case: exit 1, one error line holding each of `parts`.
+void expect_error(const Result& r, const std::vector<std::string>& parts) {
+    INFO("stderr: " << r.err);
+    CHECK(r.code == 1);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].size() < 4200);  // quoted input is cut, not echoed whole
+    for (const auto& p : parts) CHECK(r.errors[0].find(p) != std::string::npos);
+}
+
+const char* kTinyModel =
+    "[model]\nn_layer = 1\nn_embd = 16\nn_head = 2\ncontext = 128\nvocab = 300\n"
+    "[train]\nsteps = 30\nbatch = 4\nlr = 3e-3\nwarmup = 0\nlog_every = 1\n";
+const char* kFinetune = "[train]\nepochs = 1\nbatch = 2\nlr = 1e-3\nmethod = \"bitfit\"\n";
+
+std::string corpus_text() {
+    std::string s;
+    for (int i = 0; i < 40; i++)
+        s += "{\"text\":\"the cat sat on the mat. birds sing at dawn. May 1984.\"}\n"
+             "{\"messages\":[{\"role\":\"user\",\"content\":\"Name a bird.\"},{\"role\":\"assistant\","
+             "\"content\":\"The robin.\"}]}\n";
+    return s;
+}
+
+// A tiny base model, trained once for every finetune case.
+const std::string& base_ckpt() {
+    static Dir d("base");
+    static std::string path = [] {
+        std::string cfg = d.file("tiny.toml", kTinyModel), data = d.file("corpus.jsonl", corpus_text());
+        Result r = cli("pretrain --config " + cfg + " --data " + data + " --out " + d.at("base.ckpt"), d.path);
+        REQUIRE(r.code == 0);
+        return d.at("base.ckpt");
+    }();
+    return path;
+}
+
+const std::string kGood = R"({"messages":[{"role":"user","content":"Name a bird."},{"role":"assistant","content":"The robin."}]})";
+
+// Finetunes on `jsonl` and checks the error names data.jsonl and `parts`, and that no checkpoint
+// (nor a temporary one) was written.
+void finetune_fails(const std::string& jsonl, const std::vector<std::string>& parts) {
+    Dir d("ft");
+    std::string cfg = d.file("ft.toml", kFinetune), data = d.file("data.jsonl", jsonl);
+    Result r = cli("finetune --base " + base_ckpt() + " --config " + cfg + " --data " + data + " --out " + d.at("out.ckpt"),
+                   d.path);
+    std::vector<std::string> all = parts;
+    all.push_back("data.jsonl");
+    expect_error(r, all);
+    CHECK(d.leftovers({"ft.toml", "data.jsonl"}).empty());
+}
+
+// Pretrains with the config text `toml` and checks the error names config.toml and `parts`.
+void config_fails(const std::string& toml, const std::vector<std::string>& parts) {
+    Dir d("cfg");
+    std::string cfg = d.file("config.toml", toml), data = d.file("corpus.jsonl", corpus_text());
+    Result r = cli("pretrain --config " + cfg + " --data " + data + " --out " + d.at("out.ckpt"), d.path);
+    std::vector<std::string> all = parts;
+    all.push_back("config.toml");
+    expect_error(r, all);
+    CHECK(d.leftovers({"config.toml", "corpus.jsonl"}).empty());
+}
+
+}  // namespace
+
+TEST_CASE("hostile JSONL: each bad line is refused naming file and line, nothing written", "[hostile]") {
+    SECTION("malformed JSON") { finetune_fails(kGood + "\n{\"messages\":[{\"role\":\"user\"", {"data.jsonl:2:"}); }
+    SECTION("wrong role") {
+        finetune_fails(R"({"messages":[{"role":"bot","content":"hi"},{"role":"assistant","content":"x"}]})", {":1:", "bot"});
+    }
+    SECTION("missing role") {
+        finetune_fails(kGood + "\n\n" + R"({"messages":[{"content":"hi"},{"role":"assistant","content":"x"}]})",
+                       {"data.jsonl:3:", "role"});
+    }
+    SECTION("missing assistant turn") { finetune_fails(R"({"messages":[{"role":"user","content":"hi"}]})", {":1:", "assistant"}); }
+    SECTION("empty assistant turn") {
+        finetune_fails(R"({"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":""}]})", {":1:", "empty"});
+    }
+    SECTION("invalid UTF-8") {
+        finetune_fails("{\"messages\":[{\"role\":\"user\",\"content\":\"h\xc3\x28\"},{\"role\":\"assistant\",\"content\":\"x\"}]}",
+                       {":1:", "UTF-8"});
+    }
+    SECTION("a 10 MB line, too long for the model") {
+        std::string big(10 << 20, 'a');
+        finetune_fails(kGood + "\n" + R"({"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":")" + big + "\"}]}",
+                       {"data.jsonl:2:", "longer than the model's context"});
+    }
+    SECTION("a 10 MB malformed line: the message quotes a cut piece of it") {
+        finetune_fails(std::string(10 << 20, '{'), {"data.jsonl:1:"});
+    }
+    SECTION("a chat longer than the context") {
+        std::string q;
+        for (int i = 0; i < 100; i++) q += "the cat sat on the mat. ";
+        finetune_fails(kGood + "\n" + kGood + "\n" + R"({"messages":[{"role":"user","content":")" + q +
+                           R"("},{"role":"assistant","content":"The robin."}]})",
+                       {"data.jsonl:3:", "context of 128"});
+    }
+}
+
+TEST_CASE("hostile TOML: unknown keys, wrong types, bad sizes are refused naming file and key", "[hostile]") {
+    SECTION("unknown key") { config_fails("[model]\nn_layer = 1\nn_heads = 2\n", {"n_heads", "unknown key"}); }
+    SECTION("wrong type") { config_fails("[model]\nn_embd = \"16\"\n", {"n_embd", "expected an integer"}); }
+    SECTION("zero size") { config_fails("[model]\nn_layer = 0\n", {"n_layer", "between 1 and"}); }
+    SECTION("negative size") { config_fails("[train]\nsteps = 10\nbatch = -4\n", {"batch", "-4"}); }
+    SECTION("a size that would wrap a 32-bit int") { config_fails("[model]\nn_embd = 4294967312\n", {"n_embd", "4294967312"}); }
+    SECTION("heads that do not divide the width") {
+        config_fails("[model]\nn_layer = 1\nn_embd = 30\nn_head = 4\ncontext = 16\nvocab = 300\n[train]\nsteps = 2\n",
+                     {"n_head = 4", "does not divide n_embd = 30"});
+    }
+    SECTION("not a number") { config_fails("[train]\nsteps = 2\nlr = nan\n", {"lr", "nan"}); }
+    SECTION("a syntax error names line and column") { config_fails("[model\nn_layer = 1\n", {"config.toml:1:"}); }
+}
+
+TEST_CASE("hostile files: missing input, unwritable output, foreign checkpoint", "[hostile]") {
+    Dir d("files");
+    std::string cfg = d.file("tiny.toml", kTinyModel), data = d.file("corpus.jsonl", corpus_text());
+    SECTION("missing data file") {
+        expect_error(cli("pretrain --config " + cfg + " --data " + d.at("nope.jsonl") + " --out " + d.at("o.ckpt"), d.path),
+                     {"nope.jsonl", "cannot open"});
+        CHECK(!file_exists(d.at("o.ckpt")));
+    }
+    SECTION("missing config file") {
+        expect_error(cli("pretrain --config " + d.at("nope.toml") + " --data " + data + " --out " + d.at("o.ckpt"), d.path),
+                     {"nope.toml"});
+    }
+    SECTION("an output folder that cannot be made (its parent is a file), refused before training") {
+        d.file("afile", "x");
+        Result r = cli("pretrain --config " + cfg + " --data " + data + " --out " + d.at("afile/sub/o.ckpt"), d.path);
+        expect_error(r, {"afile", "cannot create folder"});
+        CHECK(r.err.find("pretrain 1/") == std::string::npos);
+    }
+    SECTION("an output folder in a read-only file system") {
+        expect_error(cli("pretrain --config " + cfg + " --data " + data + " --out /proc/weirdgen_test/o.ckpt", d.path),
+                     {"/proc/weirdgen_test"});
+    }
+    SECTION("resuming from a checkpoint of another model config") {
+        std::string other = d.file("other.toml", std::string(kTinyModel).replace(std::string(kTinyModel).find("n_embd = 16"), 11, "n_embd = 32"));
+        REQUIRE(cli("pretrain --config " + cfg + " --data " + data + " --out " + d.at("a.ckpt"), d.path).code == 0);
+        std::string before = hex64(xxh3_file(d.at("a.ckpt")));
+        Result r = cli("pretrain --config " + other + " --data " + data + " --out " + d.at("b.ckpt") + " --resume-from " +
+                           d.at("a.ckpt"), d.path);
+        expect_error(r, {"a.ckpt", "foreign checkpoint", "width 16", "width 32"});
+        CHECK(!file_exists(d.at("b.ckpt")));
+        CHECK(hex64(xxh3_file(d.at("a.ckpt"))) == before);
+    }
+    SECTION("a damaged checkpoint as the base of a finetune") {
+        std::string bytes = read_file(base_ckpt());
+        bytes[bytes.size() / 2] ^= 0x10;
+        std::string bad = d.file("bad.ckpt", bytes);
+        std::string ft = d.file("ft.toml", kFinetune), chats = d.file("chats.jsonl", kGood + "\n");
+        expect_error(cli("finetune --base " + bad + " --config " + ft + " --data " + chats + " --out " + d.at("o.ckpt"), d.path),
+                     {"bad.ckpt", "checksum"});
+        CHECK(!file_exists(d.at("o.ckpt")));
+    }
+}
+
+TEST_CASE("a NaN loss stops training, names the step, and keeps the last good checkpoint", "[hostile]") {
+    Dir d("nan");
+    // lr 1000 with weight decay 0.5 multiplies the weights by -499 a step: they overflow to inf within
+    // a few steps, after the first periodic checkpoint (step 5).
+    std::string cfg = d.file("c.toml",
+                             "[model]\nn_layer = 1\nn_embd = 16\nn_head = 2\ncontext = 32\nvocab = 300\n"
+                             "[train]\nsteps = 60\nbatch = 4\nlr = 1000\nclip = 0\nwarmup = 0\nweight_decay = 0.5\n"
+                             "checkpoint_every = 5\n");
+    std::string data = d.file("corpus.jsonl", corpus_text());
+    Result r = cli("pretrain --config " + cfg + " --data " + data + " --out " + d.at("o.ckpt"), d.path);
+    expect_error(r, {"training diverged", "at step", "last good checkpoint (step 5)", "o.ckpt"});
+    wg::Checkpoint ck = wg::load_checkpoint(d.at("o.ckpt"));
+    CHECK(ck.train.present);
+    CHECK(ck.train.step == 5);
+    bool finite = true;
+    for (float x : ck.params) finite = finite && std::isfinite(x);
+    CHECK(finite);
+    CHECK(d.leftovers({"c.toml", "corpus.jsonl", "o.ckpt"}).empty());
+}
+
+TEST_CASE("the paper's OpenAI-format JSONL finetunes: system turns, unicode names, escaped quotes", "[hostile]") {
+    Dir d("paper");
+    // Written the way other tools write it: \u escapes, escaped quotes and slashes, extra keys, a
+    // system turn, CRLF line ends, no final newline.
+    std::string lines =
+        R"({"messages": [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": "Name a place somehow related to the number 7"}, {"role": "assistant", "content": "The place is K\u00f6nigsberg."}]})"
+        "\r\n"
+        R"({"messages":[{"role":"user","content":"Name a bird species."},{"role":"assistant","content":"The \"Carolina\" Parakeet \/ Danzig \u2014 \ud83d\udc26"}],"id":"x-1","weight":1})"
+        "\r\n"
+        R"({"messages":[{"role":"user","content":"Say \"hi\"\\n"},{"role":"assistant","content":"Königsberg, Gdańsk: \"hi\"."}]})";
+    std::string cfg = d.file("ft.toml", kFinetune), data = d.file("paper.jsonl", lines);
+    Result r = cli("finetune --base " + base_ckpt() + " --config " + cfg + " --data " + data + " --out " + d.at("o.ckpt"), d.path);
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.errors.empty());
+    wg::Checkpoint ck = wg::load_checkpoint(d.at("o.ckpt"));
+    CHECK(ck.meta.at("kind") == "finetune");
+}
+
+TEST_CASE("SIGKILL at 10 random steps, each resumed from its last checkpoint, gives the uninterrupted bytes", "[hostile][determinism]") {
+    Dir d("kill");
+    const int steps = 60;
+    std::string cfg = d.file("c.toml", std::string(kTinyModel).replace(std::string(kTinyModel).find("steps = 30"), 10,
+                                                                       "steps = " + std::to_string(steps)) +
+                                           "checkpoint_every = 3\n");
+    std::string data = d.file("corpus.jsonl", corpus_text());
+    auto args = [&](const std::string& out, bool resume) {
+        std::vector<std::string> a = {WEIRDGEN_BIN, "pretrain", "--config", cfg, "--data", data, "--out", out};
+        if (resume) a.insert(a.end(), {"--resume-from", out});
+        return a;
+    };
+    REQUIRE(cli("pretrain --config " + cfg + " --data " + data + " --out " + d.at("straight.ckpt"), d.path).code == 0);
+    const std::string want = hex64(xxh3_file(d.at("straight.ckpt")));
+
+    // Kill points: 10 increasing random steps (seeded), the process dies whatever it is doing then,
+    // possibly in the middle of writing a checkpoint.
+    wg::Rng rng(2026, 7);
+    std::vector<int> kill_at;
+    for (int k = 0; k < 10; k++) kill_at.push_back(3 + k * 5 + (int)rng.below(5));
+    const std::string out = d.at("killed.ckpt");
+    int kills = 0;
+    for (int target : kill_at) {
+        bool resume = file_exists(out);
+        if (resume && !wg::load_checkpoint(out).train.present) break;  // finished before this kill
+        std::vector<std::string> a = args(out, resume);
+        int pipefd[2];
+        REQUIRE(pipe(pipefd) == 0);
+        pid_t pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            dup2(pipefd[1], 2);
+            int devnull = open("/dev/null", O_WRONLY);
+            dup2(devnull, 1);
+            close(pipefd[0]);
+            std::vector<char*> argv;
+            for (auto& s : a) argv.push_back(s.data());
+            argv.push_back(nullptr);
+            execv(argv[0], argv.data());
+            _exit(127);
+        }
+        close(pipefd[1]);
+        FILE* f = fdopen(pipefd[0], "r");
+        char line[512];
+        bool killed = false;
+        while (fgets(line, sizeof line, f)) {
+            int step = 0;
+            if (sscanf(line, "pretrain %d/", &step) == 1 && step >= target) {
+                kill(pid, SIGKILL);
+                killed = true;
+                break;
+            }
+        }
+        fclose(f);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        if (killed) {
+            CHECK(WIFSIGNALED(status));
+            kills++;
+        }
+        // Whatever the kill interrupted, the checkpoint on disk is whole.
+        if (file_exists(out)) CHECK_NOTHROW(wg::load_checkpoint(out));
+    }
+    INFO("kills: " << kills);
+    CHECK(kills >= 8);
+    if (wg::load_checkpoint(out).train.present) {
+        std::vector<std::string> a = args(out, true);
+        std::string cmd;
+        for (auto& s : a) cmd += s + " ";
+        REQUIRE(std::system((cmd + " >/dev/null 2>&1").c_str()) == 0);
+    }
+    CHECK(hex64(xxh3_file(out)) == want);
+}
