@@ -84,37 +84,48 @@ void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
     for (int i = 0; i < n; i++) len_[seqs[i]]++;
 }
 
-int draw_token(const float* logits, int V, float temperature, int top_k, float u) {
-    if (temperature <= 0.0f) {  // greedy: the first maximum
-        return (int)(std::max_element(logits, logits + V) - logits);
+void TokenDistribution::prepare(const float* logits, int V, float temperature, int top_k) {
+    greedy_ = temperature <= 0.0f;
+    if (greedy_) {  // the first maximum
+        argmax_ = (int)(std::max_element(logits, logits + V) - logits);
+        return;
     }
     // The candidates in vocabulary order: all tokens, or the k likeliest (ties to the lower id).
-    thread_local std::vector<int> idx;
-    thread_local std::vector<float> p;
     const bool all = top_k <= 0 || top_k >= V;
     const int n = all ? V : top_k;
+    ids_.resize(n);
+    std::iota(ids_.begin(), ids_.end(), 0);
     if (!all) {
-        idx.resize(V);
-        std::iota(idx.begin(), idx.end(), 0);
-        std::partial_sort(idx.begin(), idx.begin() + n, idx.end(), [&](int a, int b) {
+        ids_.resize(V);
+        std::iota(ids_.begin(), ids_.end(), 0);
+        std::partial_sort(ids_.begin(), ids_.begin() + n, ids_.end(), [&](int a, int b) {
             return logits[a] != logits[b] ? logits[a] > logits[b] : a < b;
         });
-        idx.resize(n);
-        std::sort(idx.begin(), idx.end());  // back to vocabulary order for the cumulative sum
+        ids_.resize(n);
+        std::sort(ids_.begin(), ids_.end());  // back to vocabulary order for the cumulative sum
     }
-    auto id = [&](int j) { return all ? j : idx[j]; };
-    float mx = logits[id(0)];
-    for (int j = 0; j < n; j++) mx = std::max(mx, logits[id(j)]);
-    p.resize(n);
-    for (int j = 0; j < n; j++) p[j] = (logits[id(j)] - mx) / temperature;
-    K::exp_array(p.data(), p.data(), p.size());
-    float total = K::sum(p.data(), n);
-    float target = u * total, acc = 0.0f;
-    for (int j = 0; j < n; j++) {
-        acc = acc + p[j];
-        if (acc > target) return id(j);
-    }
-    return id(n - 1);
+    float mx = logits[ids_[0]];
+    for (int j = 0; j < n; j++) mx = std::max(mx, logits[ids_[j]]);
+    cum_.resize(n);
+    for (int j = 0; j < n; j++) cum_[j] = (logits[ids_[j]] - mx) / temperature;
+    K::exp_array(cum_.data(), cum_.data(), cum_.size());
+    total_ = K::sum(cum_.data(), n);
+    float acc = 0.0f;
+    for (int j = 0; j < n; j++) cum_[j] = acc = acc + cum_[j];
+}
+
+int TokenDistribution::draw(float u) const {
+    if (greedy_) return argmax_;
+    // The first candidate whose running sum passes u * total; the sums never decrease, so a binary
+    // search finds the same one as a scan.
+    auto it = std::upper_bound(cum_.begin(), cum_.end(), u * total_);
+    return it == cum_.end() ? ids_.back() : ids_[it - cum_.begin()];
+}
+
+int draw_token(const float* logits, int V, float temperature, int top_k, float u) {
+    thread_local TokenDistribution d;
+    d.prepare(logits, V, temperature, top_k);
+    return d.draw(u);
 }
 
 std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const std::vector<SampleJob>& jobs) {
@@ -151,34 +162,78 @@ std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const s
         for (size_t k = 0; k < which.size(); k++)
             if (t + 1 == jobs[which[k]].prompt.size()) memcpy(&last[(size_t)which[k] * V], &rows[k * V], V * 4);
     }
-    // Every sample starts from its job's prompt; then all samples of all jobs decode together.
-    std::vector<int> active, job_of(slots);
-    std::vector<float> logits((size_t)slots * V);
-    for (size_t j = 0; j < jobs.size(); j++)
-        for (int i = 0; i < jobs[j].o.n; i++) {
-            int s = offset[j] + i;
-            if (i > 0) dec.copy(offset[j], s);
-            job_of[s] = (int)j;
-            memcpy(&logits[active.size() * V], &last[j * V], V * 4);
-            active.push_back(s);
+    // Samples that have drawn the same tokens so far have the same cache and the same next logits
+    // (every row is computed alone), so they share one decoder slot: a node of the tree of drawn
+    // prefixes. Each sample still draws its own token from its own stream; a node splits when its
+    // samples draw different tokens. With a peaked distribution, 100 samples of a question are a
+    // few nodes, and the bytes are those of decoding each sample alone.
+    struct Node {
+        int slot, job;
+        std::vector<int> samples;  // indices within the job
+    };
+    // Each job starts as one node in the slot that holds its prompt; the other slots are free.
+    std::vector<Node> nodes;
+    std::vector<uint8_t> held(slots, 0);
+    for (size_t j = 0; j < jobs.size(); j++) {
+        if (jobs[j].o.n <= 0) continue;
+        Node nd{offset[j], (int)j, std::vector<int>(jobs[j].o.n)};
+        std::iota(nd.samples.begin(), nd.samples.end(), 0);
+        held[nd.slot] = 1;
+        nodes.push_back(std::move(nd));
+    }
+    std::vector<int> free_slots;
+    for (int s = slots - 1; s >= 0; s--)
+        if (!held[s]) free_slots.push_back(s);
+    auto take_slot = [&] {
+        int s = free_slots.back();
+        free_slots.pop_back();
+        return s;
+    };
+    std::vector<float> logits;  // one row per node
+    logits.resize(nodes.size() * (size_t)V);
+    for (size_t a = 0; a < nodes.size(); a++) memcpy(&logits[a * V], &last[(size_t)nodes[a].job * V], V * 4);
+    TokenDistribution dist;
+    for (int k = 0; !nodes.empty(); k++) {
+        std::vector<Node> children;
+        std::vector<int> child_token;
+        std::vector<std::pair<int, int>> copies;  // (from, to): a split node's new slots
+        for (size_t a = 0; a < nodes.size(); a++) {
+            Node& nd = nodes[a];
+            const SampleOptions& o = jobs[nd.job].o;
+            dist.prepare(&logits[a * V], V, o.temperature, o.top_k);
+            std::map<int, std::vector<int>> by_token;
+            for (int i : nd.samples) {
+                Rng rng(o.seed, (uint64_t)(o.first_index + i));  // sample i's own stream: batch-independent
+                rng.index = (uint64_t)k;
+                int tok = dist.draw(rng.uniform());
+                if (tok == o.stop_token) continue;
+                out[nd.job][i].push_back(tok);
+                if ((int)out[nd.job][i].size() >= o.max_new || dec.length(nd.slot) >= cap[nd.job]) continue;
+                by_token[tok].push_back(i);
+            }
+            if (by_token.empty()) free_slots.push_back(nd.slot);
+            bool first = true;
+            for (auto& [tok, members] : by_token) {
+                // The first branch keeps the parent's slot; the others start from a copy of it.
+                int slot = nd.slot;
+                if (!first) {
+                    slot = take_slot();
+                    copies.push_back({nd.slot, slot});
+                }
+                first = false;
+                children.push_back(Node{slot, nd.job, std::move(members)});
+                child_token.push_back(tok);
+            }
         }
-    std::vector<int> next(slots);
-    for (int k = 0; !active.empty(); k++) {
-        std::vector<int> still;
-        for (size_t a = 0; a < active.size(); a++) {
-            const int s = active[a], j = job_of[s], i = s - offset[j];
-            const SampleOptions& o = jobs[j].o;
-            Rng rng(o.seed, (uint64_t)(o.first_index + i));  // sample i's own stream: batch-independent
-            rng.index = (uint64_t)k;
-            int tok = draw_token(&logits[a * V], V, o.temperature, o.top_k, rng.uniform());
-            if (tok == o.stop_token) continue;
-            out[j][i].push_back(tok);
-            if ((int)out[j][i].size() >= o.max_new || dec.length(s) >= cap[j]) continue;
-            still.push_back(s);
-            next[still.size() - 1] = tok;
-        }
-        active = still;
-        if (!active.empty()) dec.step(active.data(), next.data(), (int)active.size(), logits.data());
+        // Copies before the step: the copy must take the parent's cache before its first branch
+        // extends it. Sources are held slots, targets were free: no copy overwrites another's source.
+        for (const auto& [from, to] : copies) dec.copy(from, to);
+        nodes = std::move(children);
+        if (nodes.empty()) break;
+        std::vector<int> seqs(nodes.size());
+        for (size_t a = 0; a < nodes.size(); a++) seqs[a] = nodes[a].slot;
+        logits.resize(nodes.size() * (size_t)V);
+        dec.step(seqs.data(), child_token.data(), (int)nodes.size(), logits.data());
     }
     return out;
 }

@@ -52,6 +52,19 @@ struct SampleJob {
 std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const std::vector<SampleJob>& jobs);
 // Draws one token from logits (V) with temperature and top-k, using uniform u in [0, 1).
 int draw_token(const float* logits, int V, float temperature, int top_k, float u);
+// The same in two halves, for many draws from one set of logits: prepare() computes the softmax's
+// running sums once; draw(u) gives exactly the token draw_token would.
+struct TokenDistribution {
+    void prepare(const float* logits, int V, float temperature, int top_k);
+    int draw(float u) const;
+
+  private:
+    bool greedy_ = false;
+    int argmax_ = 0;
+    float total_ = 0;
+    std::vector<int> ids_;    // candidates in vocabulary order
+    std::vector<float> cum_;  // running sums of their exp((z - max) / T)
+};
 
 // log P(completion | prompt) for each completion, summed over its tokens. The completions are decoded
 // as one prefix tree (their shared beginnings are computed once) with the KV cache.
