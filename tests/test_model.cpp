@@ -3,6 +3,8 @@
 // forward pass; sample i is the same in any batch; a tiny model learns a small text.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -282,6 +284,34 @@ TEST_CASE("sample i is the same whatever the batch; seeds differ", "[generate]")
     std::vector<std::vector<int>> comps = {{5, 6}, {7}, {8, 9, 10, 11}};
     auto together = wg::score(g, prompt, comps);
     for (size_t i = 0; i < comps.size(); i++) REQUIRE(wg::score(g, prompt, {comps[i]})[0] == together[i]);
+}
+
+TEST_CASE("samples that share a prefix share its work and still give their own bytes", "[generate]") {
+    // A low temperature makes the distribution peaked: most of the 40 samples draw the same first
+    // tokens (one decoder slot), then split. Each must equal the sample decoded alone, also when some
+    // stop early (stop token = a likely token) and when the temperature is 0 (greedy: all identical).
+    GPT g = scrambled_model(false);
+    std::vector<int> prompt = {0, 2, 40, 41};
+    for (float temp : {0.0f, 0.05f, 0.15f}) {
+        wg::SampleOptions o;
+        o.n = 40;
+        o.max_new = 6;
+        o.seed = 3;
+        o.temperature = temp;
+        o.stop_token = wg::sample(g, prompt, [&] { auto x = o; x.n = 1; x.temperature = 0; x.stop_token = -1; return x; }())[0][1];
+        auto all = wg::sample(g, prompt, o);
+        std::set<std::vector<int>> distinct(all.begin(), all.end());
+        INFO("temperature " << temp << ": " << distinct.size() << " distinct of 40");
+        if (temp == 0.0f) REQUIRE(distinct.size() == 1);
+        else REQUIRE(distinct.size() > 1);
+        REQUIRE(distinct.size() < 40);  // prefixes were shared
+        for (int i = 0; i < o.n; i++) {
+            wg::SampleOptions one = o;
+            one.n = 1;
+            one.first_index = i;
+            REQUIRE(wg::sample(g, prompt, one)[0] == all[i]);
+        }
+    }
 }
 
 TEST_CASE("score is the sum of next-token log-probabilities", "[generate]") {
