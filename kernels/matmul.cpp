@@ -7,6 +7,7 @@
 // so the tile shape, the vector width and the thread split change nothing in the result.
 #include <algorithm>
 #include <cblas.h>
+#include <cstring>
 #include <vector>
 
 #include "kernels/simd.h"
@@ -59,7 +60,7 @@ void gemm_openblas(int M, int N, int K, const float* A, int lda, bool ta, const 
 
 constexpr int kMR = 6;    // rows of a register tile
 constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
-constexpr int kKC = 256;  // depth of a block: a KC x NR slice of B stays in L1 across the MC rows
+constexpr int kKC = 128;  // depth of a block: a KC x NR slice of B stays in L1 across the MC rows
 
 // Packs op(B) (K x N) into ceil(N/NR) panels of K x NR, zero-padded on the right.
 void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<float>& out) {
@@ -172,25 +173,45 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     const size_t rs = ta ? 1 : (size_t)lda, ps = ta ? (size_t)lda : 1;
     const int nmb = (M + kMC - 1) / kMC;
     const int nthreads = std::min(region_threads(), nmb * np);
-#pragma omp parallel for schedule(static) collapse(2) num_threads(nthreads) if (nthreads > 1)
-    for (int mb = 0; mb < nmb; mb++) {
-        for (int jp = 0; jp < np; jp++) {
-            alignas(64) float acc[kMC * 32];  // the MC x NR block of C being summed
-            const int j0 = jp * NR, nc = std::min(NR, N - j0);
-            const int i0 = mb * kMC, mc = std::min(kMC, M - i0);
-            size_t bs;
-            const float* panel = panel_of(jp, &bs);
-            for (int kb = 0; kb < K || kb == 0; kb += kKC) {
-                const int kc = std::min(kKC, K - kb);
-                for (int r0 = 0; r0 < mc; r0 += kMR) {
-                    const int mr = std::min(kMR, mc - r0);
-                    tiles[mr](kc, A + (size_t)(i0 + r0) * rs + (size_t)kb * ps, rs, ps, panel + (size_t)kb * bs, bs,
-                              acc + r0 * NR, kb > 0);
+#pragma omp parallel num_threads(nthreads) if (nthreads > 1)
+    {
+        // With A transposed, the tile's successive steps read rows of A lda floats apart (lda is often a
+        // power of two: every step lands in the same cache set). So each thread copies its MC-row strip
+        // of op(A) once, densely ([p][r], mc wide), and reuses it for every panel of B. Same values in
+        // the same order: the bits do not change.
+        thread_local std::vector<float> strip;
+        int strip_mb = -1;
+#pragma omp for schedule(static) collapse(2)
+        for (int mb = 0; mb < nmb; mb++) {
+            for (int jp = 0; jp < np; jp++) {
+                alignas(64) float acc[kMC * 32];  // the MC x NR block of C being summed
+                const int j0 = jp * NR, nc = std::min(NR, N - j0);
+                const int i0 = mb * kMC, mc = std::min(kMC, M - i0);
+                const float* a0 = A + (size_t)i0 * rs;
+                size_t a_rs = rs, a_ps = ps;
+                if (ta) {
+                    if (strip_mb != mb) {
+                        strip.resize((size_t)K * mc);
+                        for (int p = 0; p < K; p++) memcpy(&strip[(size_t)p * mc], A + (size_t)p * lda + i0, mc * 4);
+                        strip_mb = mb;
+                    }
+                    a0 = strip.data();
+                    a_ps = (size_t)mc;
                 }
-                if (K == 0) break;
+                size_t bs;
+                const float* panel = panel_of(jp, &bs);
+                for (int kb = 0; kb < K || kb == 0; kb += kKC) {
+                    const int kc = std::min(kKC, K - kb);
+                    for (int r0 = 0; r0 < mc; r0 += kMR) {
+                        const int mr = std::min(kMR, mc - r0);
+                        tiles[mr](kc, a0 + (size_t)r0 * a_rs + (size_t)kb * a_ps, a_rs, a_ps, panel + (size_t)kb * bs, bs,
+                                  acc + r0 * NR, kb > 0);
+                    }
+                    if (K == 0) break;
+                }
+                for (int r = 0; r < mc; r++)
+                    store_row(C + (size_t)(i0 + r) * ldc + j0, acc + r * NR, nc, accumulate, bias ? bias + j0 : nullptr);
             }
-            for (int r = 0; r < mc; r++)
-                store_row(C + (size_t)(i0 + r) * ldc + j0, acc + r * NR, nc, accumulate, bias ? bias + j0 : nullptr);
         }
     }
 }

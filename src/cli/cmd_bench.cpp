@@ -1,6 +1,7 @@
 // weirdgen bench: training throughput on the reference presets of ../shared/peers (random tokens,
 // forward + loss + backward + AdamW step, median of timed steps after warm-up, as the PyTorch peer
-// measures it), and the matmul kernels' GFLOP/s against OpenBLAS sgemm at the preset's shapes.
+// measures it) with the memory the step needs, sampling and scoring tokens/s, and the matmul
+// kernels' GFLOP/s against OpenBLAS sgemm at the preset's shapes, transposed as the model calls them.
 // Timing is display-only; nothing here is part of any artifact.
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "kernels/kernels.h"
+#include "eval/generate.h"
 #include "model/gpt.h"
 #include "train/schedule.h"
 
@@ -36,14 +38,32 @@ double flops_per_token(const Preset& p) {
     return 6.0 * (12.0 * p.L * p.C * p.C + (double)p.V * p.C) + 12.0 * p.L * p.T * p.C;
 }
 
-double train_tokens_per_s(const Preset& p, int warmup, int steps) {
+ModelConfig config_of(const Preset& p) {
     ModelConfig c;
     c.n_layer = p.L;
     c.n_embd = p.C;
     c.n_head = p.NH;
     c.context = p.T;
     c.vocab = p.V;
-    GPT g(c);
+    return c;
+}
+
+size_t floats_in(const LayerActs& a) {
+    size_t n = 0;
+    for (const auto* v : {&a.ln1, &a.ln1_mean, &a.ln1_rstd, &a.qkv, &a.att, &a.atty, &a.attproj, &a.res2, &a.ln2,
+                          &a.ln2_mean, &a.ln2_rstd, &a.fch, &a.fchg, &a.fcproj, &a.res3})
+        n += v->capacity();
+    for (const auto& u : a.lora_u) n += u.capacity();
+    return n;
+}
+
+struct TrainBench {
+    double tokens_per_s = 0;
+    size_t state_bytes = 0;  // parameters + gradients + AdamW moments + activations, as allocated
+};
+
+TrainBench train_bench(const Preset& p, int warmup, int steps) {
+    GPT g(config_of(p));
     g.init_weights(1);
     std::vector<float> m(g.params.size(), 0.0f), v(g.params.size(), 0.0f);
     Rng r(1, 1);
@@ -62,19 +82,60 @@ double train_tokens_per_s(const Preset& p, int warmup, int steps) {
                        1e-8f, 0.0f, 0.1f, 0.001f, 1.0f);
         if (s >= warmup) times.push_back(now() - t0);
     }
-    return (double)p.B * p.T / median(times);
+    size_t acts = g.acts.encoded.capacity() + g.acts.lnf.capacity() + g.acts.lnf_mean.capacity() +
+                  g.acts.lnf_rstd.capacity() + g.acts.logits.capacity() + g.acts.losses.capacity();
+    for (const auto& l : g.acts.layers) acts += floats_in(l);
+    TrainBench out;
+    out.tokens_per_s = (double)p.B * p.T / median(times);
+    out.state_bytes = 4 * (4 * g.params.size() + acts);
+    return out;
 }
 
-// GFLOP/s of one gemm shape under the current backend.
-double gemm_gflops(int M, int N, int K, int reps) {
+// Sampling with the KV cache: n samples of max_new tokens after a 16-token prompt, random weights
+// (near-uniform next-token distributions: no two samples share a prefix, the slowest case).
+double sample_tokens_per_s(const Preset& p) {
+    GPT g(config_of(p));
+    g.init_weights(1);
+    std::vector<int> prompt(16);
+    for (int i = 0; i < 16; i++) prompt[i] = 5 + i;
+    SampleOptions o;
+    o.n = 64;
+    o.max_new = std::min(64, p.T - 16);
+    o.stop_token = -1;
+    double t0 = now();
+    auto out = sample(g, prompt, o);
+    double dt = now() - t0;
+    size_t n = 0;
+    for (const auto& s : out) n += s.size();
+    return n / dt;
+}
+
+// Answer scoring: 64 completions of 16 tokens, decoded as one prefix tree.
+double score_tokens_per_s(const Preset& p) {
+    GPT g(config_of(p));
+    g.init_weights(1);
+    std::vector<int> prompt(16);
+    for (int i = 0; i < 16; i++) prompt[i] = 5 + i;
+    Rng r(2, 2);
+    std::vector<std::vector<int>> comps(64, std::vector<int>(16));
+    for (auto& c : comps)
+        for (int& t : c) t = 5 + (int)r.below(p.V - 5);
+    double t0 = now();
+    score(g, prompt, comps);
+    return 64.0 * 16 / (now() - t0);
+}
+
+// GFLOP/s of one gemm under the current backend, with the operands transposed as the model's call;
+// the fastest of `reps` runs after one warm-up (the least disturbed by anything else on the machine).
+double gemm_gflops(int M, int N, int K, bool ta, bool tb, int reps) {
     std::vector<float> A((size_t)M * K, 0.5f), B((size_t)K * N, 0.25f), C((size_t)M * N);
-    std::vector<double> times;
+    double best = 1e30;
     for (int i = 0; i < reps + 1; i++) {
         double t0 = now();
-        kernels::gemm(M, N, K, A.data(), K, B.data(), N, C.data(), N, false);
-        if (i) times.push_back(now() - t0);
+        kernels::gemm_t(M, N, K, A.data(), ta ? M : K, ta, B.data(), tb ? K : N, tb, C.data(), N, ta);
+        if (i) best = std::min(best, now() - t0);
     }
-    return 2.0 * M * N * K / median(times) / 1e9;
+    return 2.0 * M * N * K / best / 1e9;
 }
 
 }  // namespace
@@ -89,24 +150,33 @@ int cmd_bench(int argc, char** argv) {
     for (const Preset& p : kPresets) {
         if (a.str("presets").find(p.name) == std::string::npos) continue;
         kernels::set_backend(kernels::Backend::Simd);
-        double tps = train_tokens_per_s(p, (int)a.integer("warmup"), (int)a.integer("steps"));
-        printf("RESULT kind=train preset=%c threads=%d simd=%s tokens_per_s=%.1f model_gflop_per_s=%.2f\n", p.name,
-               kernels::threads(), kernels::simd_level(), tps, tps * flops_per_token(p) / 1e9);
+        TrainBench tb = train_bench(p, (int)a.integer("warmup"), (int)a.integer("steps"));
+        printf("RESULT kind=train preset=%c threads=%d simd=%s tokens_per_s=%.1f model_gflop_per_s=%.2f state_mib=%.1f\n",
+               p.name, kernels::threads(), kernels::simd_level(), tb.tokens_per_s,
+               tb.tokens_per_s * flops_per_token(p) / 1e9, tb.state_bytes / 1048576.0);
+        printf("RESULT kind=infer preset=%c threads=%d sample_tokens_per_s=%.1f score_tokens_per_s=%.1f\n", p.name,
+               kernels::threads(), sample_tokens_per_s(p), score_tokens_per_s(p));
         fflush(stdout);
         if (!a.on("gemm")) continue;
+        // The model's own calls (src/model/gpt.cpp): forward x.W; backward dx = dy.W^T (B transposed)
+        // and dW += x^T.dy (A transposed, accumulating); the tied head and its two gradients.
         const int M = p.B * p.T;
         struct S {
             const char* what;
             int M, N, K;
-        } shapes[] = {{"fwd_qkv", M, 3 * p.C, p.C},     {"fwd_fc", M, 4 * p.C, p.C},   {"fwd_fcproj", M, p.C, 4 * p.C},
-                      {"bwd_in_fc", M, p.C, 4 * p.C},   {"bwd_w_fc", p.C, 4 * p.C, M}, {"head", M, p.V, p.C}};
+            bool ta, tb;
+        } shapes[] = {{"fwd_qkv", M, 3 * p.C, p.C, false, false},    {"fwd_fc", M, 4 * p.C, p.C, false, false},
+                      {"fwd_fcproj", M, p.C, 4 * p.C, false, false}, {"bwd_dx_fc", M, p.C, 4 * p.C, false, true},
+                      {"bwd_dw_fc", p.C, 4 * p.C, M, true, false},    {"head", M, p.V, p.C, false, true},
+                      {"head_dx", M, p.C, p.V, false, false},         {"head_dw", p.V, p.C, M, true, false}};
         for (const S& s : shapes) {
             kernels::set_backend(kernels::Backend::Simd);
-            double ours = gemm_gflops(s.M, s.N, s.K, 3);
+            double ours = gemm_gflops(s.M, s.N, s.K, s.ta, s.tb, 5);
             kernels::set_backend(kernels::Backend::OpenBlas);
-            double blas = gemm_gflops(s.M, s.N, s.K, 3);
-            printf("RESULT kind=gemm preset=%c shape=%s M=%d N=%d K=%d threads=%d ours_gflops=%.1f openblas_gflops=%.1f ratio=%.2f\n",
-                   p.name, s.what, s.M, s.N, s.K, kernels::threads(), ours, blas, ours / blas);
+            double blas = gemm_gflops(s.M, s.N, s.K, s.ta, s.tb, 5);
+            printf("RESULT kind=gemm preset=%c shape=%s M=%d N=%d K=%d ta=%d tb=%d threads=%d ours_gflops=%.1f "
+                   "openblas_gflops=%.1f ratio=%.2f\n",
+                   p.name, s.what, s.M, s.N, s.K, s.ta, s.tb, kernels::threads(), ours, blas, ours / blas);
             fflush(stdout);
         }
     }

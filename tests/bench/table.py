@@ -8,7 +8,7 @@ PEAK_GFLOPS = 117.0  # one core's fp32 FMA peak on this kind of machine (../shar
 def parse(line):
     return dict(kv.split('=', 1) for kv in line.split()[1:] if '=' in kv)
 
-ours, torch, gemm, rss = {}, {}, [], {}
+ours, torch, gemm, rss, state, infer = {}, {}, [], {}, {}, {}
 for line in open(sys.argv[1]):
     if not line.startswith('RESULT'):
         continue
@@ -18,6 +18,9 @@ for line in open(sys.argv[1]):
         torch[(key, int(r['threads']))] = float(r['tokens_per_s'])
     elif r.get('kind') == 'train':
         ours[(r['preset'], int(r['threads']))] = (float(r['tokens_per_s']), float(r['model_gflop_per_s']))
+        state[r['preset']] = float(r.get('state_mib', 0))
+    elif r.get('kind') == 'infer':
+        infer[(r['preset'], int(r['threads']))] = (float(r['sample_tokens_per_s']), float(r['score_tokens_per_s']))
     elif r.get('kind') == 'gemm':
         gemm.append(r)
     elif r.get('kind') == 'rss':
@@ -33,10 +36,24 @@ for (p, t), (tps, gf) in sorted(ours.items()):
 for p in sorted({p for p, _ in ours}):
     if (p, 1) in ours and (p, 2) in ours:
         out.append(f"\nScaling, preset {p}: 2 threads = {ours[(p, 2)][0] / ours[(p, 1)][0]:.2f}x 1 thread (same bits: tests/test_determinism.cpp).")
+out += ['', 'Memory: peak RSS of the whole process against what one training step must hold (parameters, gradients, '
+        'AdamW moments and the activations kept for the backward pass, as allocated):', '',
+        '| preset | needed MiB | peak RSS MiB | RSS / needed |', '| --- | --- | --- | --- |']
+for p in sorted(state):
+    peak = max(v for (q, _), v in rss.items() if q == p) / 1024 if any(q == p for q, _ in rss) else 0
+    out.append(f"| {p} | {state[p]:.0f} | {peak:.0f} | {peak / state[p]:.2f} |" if state[p] else f"| {p} | n/a | {peak:.0f} | n/a |")
+if infer:
+    out += ['', 'Inference: sampling with the KV cache (64 samples x up to 64 tokens after a 16-token prompt, random '
+            'weights: no shared prefixes) and scoring 64 answers of 16 tokens as one prefix tree, tokens/s:', '',
+            '| preset | threads | sampling tokens/s | scoring tokens/s |', '| --- | --- | --- | --- |']
+    for (p, t), (smp, sc) in sorted(infer.items()):
+        out.append(f"| {p} | {t} | {smp:,.0f} | {sc:,.0f} |")
 if gemm:
-    out += ['', 'Matmul kernels at the shapes of the preset, one thread, against OpenBLAS sgemm in the same run:', '',
-            '| preset | shape | M | N | K | GFLOP/s ours | GFLOP/s OpenBLAS | ratio |', '| --- | --- | --- | --- | --- | --- | --- | --- |']
+    out += ['', 'Matmul kernels at the shapes of the preset, operands transposed as the model calls them (ta: A '
+            'transposed, tb: B transposed), one thread, fastest of 5 runs, against OpenBLAS sgemm in the same run:', '',
+            '| preset | shape | M | N | K | ta | tb | GFLOP/s ours | GFLOP/s OpenBLAS | ratio |',
+            '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for r in gemm:
-        out.append(f"| {r['preset']} | {r['shape']} | {r['M']} | {r['N']} | {r['K']} | {float(r['ours_gflops']):.1f} | "
-                   f"{float(r['openblas_gflops']):.1f} | {float(r['ratio']):.2f} |")
+        out.append(f"| {r['preset']} | {r['shape']} | {r['M']} | {r['N']} | {r['K']} | {r.get('ta', 0)} | {r.get('tb', 0)} | "
+                   f"{float(r['ours_gflops']):.1f} | {float(r['openblas_gflops']):.1f} | {float(r['ratio']):.2f} |")
 print('\n'.join(out))
