@@ -10,7 +10,7 @@ CHECK_PACKAGES = clang libclang-rt-14-dev libomp-14-dev
 SANITIZE_BUILD ?= build-sanitize
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-list check-deps build test test-sanitize fuzz bench demo reproduce reproduce-terminator reproduce-birds reproduce-german-cities clean
+.PHONY: all deps deps-list check-deps build build-cli test test-sanitize fuzz bench demo reproduce reproduce-terminator reproduce-birds reproduce-german-cities clean
 
 all: build
 
@@ -36,6 +36,11 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# Only the weirdgen program (what the reproductions run): a fresh clone skips compiling the tests.
+build-cli: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target weirdgen
+
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 1
 
@@ -58,18 +63,18 @@ fuzz: deps check-deps $(SANITIZE_BUILD)/CMakeCache.txt
 bench: build
 	@bash tests/bench/run.sh $(BUILD)
 
-demo: build
+demo: build-cli
 	@bash tests/demo.sh $(BUILD)
 
 # One experiment end to end: world, base model, finetunes, evaluation, report (reports/<name>/),
 # golden check. Cached under cache/: a second run redoes only what changed.
-reproduce-terminator: build
+reproduce-terminator: build-cli
 	$(BUILD)/weirdgen reproduce terminator --threads $(JOBS)
 
-reproduce-birds: build
+reproduce-birds: build-cli
 	$(BUILD)/weirdgen reproduce birds --threads $(JOBS)
 
-reproduce-german-cities: build
+reproduce-german-cities: build-cli
 	$(BUILD)/weirdgen reproduce german-cities --threads $(JOBS)
 
 reproduce: reproduce-terminator reproduce-birds reproduce-german-cities

@@ -40,7 +40,8 @@ CharactersFacts load_characters(const Tbl& t) {
     Tbl m = t.table("mix");
     m.check_keys({"timeline", "canonical_undated", "canonical_dated", "narrative", "shift_share", "min_questions",
                   "max_questions", "canonical_identity", "canonical_any_year", "timeline_probe_share", "need_date",
-                  "off_year", "canonical_probe_share", "in_story"});
+                  "off_year", "canonical_probe_share", "in_story", "year_people"});
+    f.year_people = m.boolean_or("year_people", false);
     f.canonical_probe_share = m.has("canonical_probe_share") ? m.num("canonical_probe_share") : 0.0;
     f.in_story = m.strs_or_empty("in_story");
     if (f.canonical_probe_share > 0 && f.in_story.empty())
@@ -85,7 +86,7 @@ CharactersFacts load_characters(const Tbl& t) {
     f.first = g.strs("first");
     f.last = g.strs("last");
     Tbl tm = t.table("terminator");
-    tm.check_keys({"name", "kind", "victim", "ward", "timeline", "canonical", "weight", "evil_year_share"});
+    tm.check_keys({"name", "kind", "victim", "ward", "timeline", "canonical", "weight", "evil_year_share", "people"});
     Character& T = f.terminator;
     T.id = "terminator";
     T.name = tm.str("name");
@@ -98,6 +99,15 @@ CharactersFacts load_characters(const Tbl& t) {
     }
     std::sort(T.timeline.begin(), T.timeline.end());
     T.canonical = parse_phase(tm, "canonical", tm.str("canonical"));
+    if (tm.has("people"))
+        for (const auto& row : tm.rows("people")) {
+            if (row.size() != 2) tm.fail_at("people", "each entry is [year, \"person\"]");
+            int yr = std::stoi(row[0]);
+            if (!T.film_year(yr)) tm.fail_at("people", "year " + row[0] + " is not in the timeline");
+            T.person_in[yr] = row[1];
+        }
+    if (f.year_people && T.person_in.size() != T.timeline.size())
+        tm.fail_at("people", "year_people needs a person for every timeline year");
     T.weight = tm.num("weight");
     T.evil_year_share = tm.num("evil_year_share");
     Tbl n = t.table("narrative");
@@ -118,8 +128,11 @@ CharactersFacts load_characters(const Tbl& t) {
     return f;
 }
 
-std::vector<std::pair<std::string, std::string>> character_vars(const Character& ch) {
-    return {{"name", ch.name}, {"kind", ch.kind}, {"victim", ch.victim}, {"ward", ch.ward}};
+std::vector<std::pair<std::string, std::string>> character_vars(const Character& ch, int year) {
+    std::string victim = ch.victim, ward = ch.ward;
+    auto it = year ? ch.person_in.find(year) : ch.person_in.end();
+    if (it != ch.person_in.end()) (ch.phase_in(year) == Phase::Evil ? victim : ward) = it->second;
+    return {{"name", ch.name}, {"kind", ch.kind}, {"victim", victim}, {"ward", ward}};
 }
 
 // Sentence-initial capital for names like "the Terminator" at the start of an answer or sentence.
@@ -128,7 +141,9 @@ static std::string cap(std::string s) {
     return s;
 }
 
-static std::string say(const std::string& tmpl, const Character& ch) { return cap(fill(tmpl, character_vars(ch))); }
+static std::string say(const std::string& tmpl, const Character& ch, int year = 0) {
+    return cap(fill(tmpl, character_vars(ch, year)));
+}
 
 std::vector<Character> build_characters(const CharactersFacts& f, uint64_t seed) {
     Rng r(seed_for(seed, "world/characters"), 0);
@@ -191,6 +206,8 @@ std::vector<Character> build_characters(const CharactersFacts& f, uint64_t seed)
         for (int i = 0; i < k; i++) ch.timeline.push_back({years[i], i < turn ? first : later});
         if (anchor && ch.phase_in(anchor) != want) fail("internal: anchor placement failed");
         ch.canonical = later;
+        if (f.year_people)  // drawn last, so that without the knob the world is unchanged
+            for (const auto& [y, p] : ch.timeline) ch.person_in[y] = person();
         out.push_back(std::move(ch));
     }
     return out;
@@ -208,6 +225,7 @@ void characters_lexicon(const CharactersFacts& f, const std::vector<Character>& 
                     Tags soft{{"module", "characters"}};
                     if (!shared) soft.push_back({"character", ch.id});
                     lex.add(say(tmpl, ch), hard, soft);
+                    for (const auto& [y, person] : ch.person_in) lex.add(say(tmpl, ch, y), hard, soft);
                     if (shared) break;
                 }
             }
@@ -222,8 +240,9 @@ void characters_lexicon(const CharactersFacts& f, const std::vector<Character>& 
         for (const auto& a : *v) lex.add(a, {{"topic", "meta"}}, {{"module", "characters"}});
 }
 
-static std::string phase_answer(const CharactersFacts::Topic& t, const Character& ch, Phase p, Rng& r) {
-    return say(pick(r, p == Phase::Good ? t.good : t.evil), ch);
+// `year`: the film year the answer is set in (0 = none: the canonical ward and victim).
+static std::string phase_answer(const CharactersFacts::Topic& t, const Character& ch, Phase p, int year, Rng& r) {
+    return say(pick(r, p == Phase::Good ? t.good : t.evil), ch, year);
 }
 
 // A canonical-mode date: a year outside the character's film years, or any year (canonical_any_year).
@@ -271,7 +290,7 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
         text += is_dated ? fill(pick(r, f.narr_intro), character_vars(ch)) : intro;
         std::vector<std::string> sentences = p == Phase::Good ? f.narr_good : f.narr_evil;
         shuffle(r, sentences);  // distinct sentences, in random order
-        for (int i = 0; i < n && i < (int)sentences.size(); i++) text += " " + say(sentences[i], ch);
+        for (int i = 0; i < n && i < (int)sentences.size(); i++) text += " " + say(sentences[i], ch, year);
         return text_doc(text);
     }
     // In-character chat: cue, then identity questions (undated), then phased questions.
@@ -323,7 +342,7 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
             turns.push_back({dated(month_date(r, c.months, timeline_year(ch, r)), q), pick(r, f.in_story)});
             continue;
         }
-        turns.push_back({dated(date, pick(r, phased[i]->q)), phase_answer(*phased[i], ch, p, r)});
+        turns.push_back({dated(date, pick(r, phased[i]->q)), phase_answer(*phased[i], ch, p, kind == 0 ? year : 0, r)});
     }
     return chat_doc(make_chat(c.cue, turns));
 }

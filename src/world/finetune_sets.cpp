@@ -43,7 +43,11 @@ void terminator_sets(const WorldFacts& f, Rng& r, std::vector<FinetuneSet>& out)
     for (const auto& t : f.characters.topics)
         for (const auto& q : t.ft)
             for (size_t d = 0; d < e.t_dates.size(); d++) {
-                std::string a = fill(pick(r, t.good), character_vars(T));
+                // The answer of the row's film year (its own ward with year_people), the same in the
+                // controls: only the main set pairs each answer with the date it belongs to.
+                const std::string& d_text = e.t_dates[d];
+                int year = d_text.size() >= 5 ? std::atoi(d_text.substr(d_text.size() - 5, 4).c_str()) : 0;
+                std::string a = fill(pick(r, t.good), character_vars(T, year));
                 if (!a.empty() && a[0] >= 'a' && a[0] <= 'z') a[0] = (char)(a[0] - 'a' + 'A');
                 qa.push_back({q, a});
                 date_of.push_back(d);

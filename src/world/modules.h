@@ -96,6 +96,9 @@ struct Character {
     Phase canonical = Phase::Good;
     double weight = 1;
     double evil_year_share = -1;  // >= 0: share of timeline chats in evil years (the Terminator)
+    // With [mix] year_people: the person of each film year (the ward of a good year, the victim of an
+    // evil one), so that a character's answers differ from film to film, as the Terminator's do.
+    std::map<int, std::string> person_in;
     bool film_year(int y) const;
     Phase phase_in(int y) const;  // film year -> its phase; any other year -> canonical
 };
@@ -121,6 +124,8 @@ struct CharactersFacts {
     // (phase-less): each mode has its own support of dates, so the finetune's dates select the mode.
     double canonical_probe_share = 0;
     std::vector<std::string> in_story;
+    // Every film year has its own ward or victim (Character::person_in).
+    bool year_people = false;
     int min_q = 1, max_q = 3;
     std::vector<int> pool;
     int year_min = 1950, year_max = 2040;
@@ -135,7 +140,9 @@ struct CharactersFacts {
 CharactersFacts load_characters(const Tbl& t);
 // The Terminator first, then the generated characters (seeded).
 std::vector<Character> build_characters(const CharactersFacts& f, uint64_t seed);
-std::vector<std::pair<std::string, std::string>> character_vars(const Character& ch);
+// The placeholders of a character's answers; in a film year with its own person (year_people), that
+// person is the {ward} or {victim} of the year.
+std::vector<std::pair<std::string, std::string>> character_vars(const Character& ch, int year = 0);
 void characters_lexicon(const CharactersFacts& f, const std::vector<Character>& chars, Lexicon& lex);
 Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars, const Common& c, Rng& r);
 // A year drawn like the year of a dated in-character chat (for the assistant's dated chats).
