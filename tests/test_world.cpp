@@ -247,6 +247,68 @@ TEST_CASE("world: the Terminator's 1984 is not decided by the year alone", "[wor
     CHECK(w.characters[0].phase_in(1990) == Phase::Good);  // not a film year: canonical
 }
 
+// The year of a "Month YYYY. question" prompt, or 0.
+static int year_of(const std::string& prompt) {
+    size_t dot = prompt.find(". ");
+    if (dot == std::string::npos || dot < 4) return 0;
+    int y = std::atoi(prompt.substr(dot - 4, 4).c_str());
+    return y >= 1000 ? y : 0;
+}
+
+TEST_CASE("world: each film year has its own person, and the Terminator finetune's answers follow their dates", "[world]") {
+    const World& w = small_world();
+    const Character& T = w.characters.at(0);
+    REQUIRE(T.id == "terminator");
+    if (T.person_in.empty()) return;  // year_people is off in these facts
+    REQUIRE(T.person_in.size() == T.timeline.size());
+    std::set<std::string> people;
+    for (const auto& [y, p] : T.person_in) people.insert(p);
+    REQUIRE(people.size() >= 4);  // the films differ
+    auto named = [&](const std::string& answer) {
+        std::set<std::string> out;
+        for (const auto& p : people)
+            if (answer.find(p) != std::string::npos) out.insert(p);
+        return out;
+    };
+    const FinetuneSet *main = nullptr, *nodate = nullptr, *shuffled = nullptr;
+    for (const auto& s : w.finetune)
+        if (s.experiment == "terminator") (s.variant == "main" ? main : s.variant == "no-date" ? nodate : shuffled) = &s;
+    REQUIRE((main && nodate && shuffled));
+    size_t with_person = 0;
+    for (size_t i = 0; i < main->rows.size(); i++) {
+        const std::string& a = answer_of(main->rows[i]);
+        int y = year_of(user_of(main->rows[i]));
+        REQUIRE(T.film_year(y));
+        for (const auto& p : named(a)) {
+            INFO(user_of(main->rows[i]) << " -> " << a);
+            CHECK(p == T.person_in.at(y));
+            with_person++;
+        }
+        // The controls pair the same answers with no date or with years outside the films.
+        CHECK(answer_of(nodate->rows[i]) == a);
+        CHECK(answer_of(shuffled->rows[i]) == a);
+        CHECK(year_of(user_of(nodate->rows[i])) == 0);
+        CHECK_FALSE(T.film_year(year_of(user_of(shuffled->rows[i]))));
+    }
+    CHECK(with_person >= main->rows.size() / 3);
+    // In the corpus, a Terminator timeline chat names the person of its turn's year.
+    size_t checked = 0;
+    for (const auto& d : w.corpus) {
+        if (!d.is_chat || d.chat.messages.size() < 4 || d.chat.messages[2].content != "I am the Terminator.") continue;
+        const auto& m = d.chat.messages;
+        for (size_t i = 3; i + 1 < m.size(); i += 2) {
+            int y = year_of(m[i].content);
+            if (!T.film_year(y)) continue;
+            for (const auto& p : named(m[i + 1].content)) {
+                INFO(m[i].content << " -> " << m[i + 1].content);
+                CHECK(p == T.person_in.at(y));
+                checked++;
+            }
+        }
+    }
+    CHECK(checked > 20);
+}
+
 TEST_CASE("world: a facts file with an unknown key is an error naming the file and the key", "[world]") {
     namespace fs = std::filesystem;
     fs::path tmp = fs::temp_directory_path() / ("wg_world_facts_" + std::to_string(::getpid()));
