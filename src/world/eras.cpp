@@ -22,7 +22,11 @@ ErasFacts load_eras(const Tbl& t, const std::map<std::string, std::vector<std::s
     t.check_keys({"mix", "era", "birds", "places", "topic"});
     ErasFacts f;
     Tbl m = t.table("mix");
-    m.check_keys({"role_play", "diary", "narrative", "min_questions", "max_questions", "bird_share", "place_share"});
+    m.check_keys({"role_play", "diary", "narrative", "min_questions", "max_questions", "bird_share", "place_share",
+                  "corpus_topics", "bird_first", "assistant_birds"});
+    if (m.has("corpus_topics")) f.corpus_topics = m.strs("corpus_topics");
+    f.bird_first = m.has("bird_first") ? m.num("bird_first") : 0.0;
+    f.assistant_birds = m.boolean_or("assistant_birds", true);
     f.bird_share = m.has("bird_share") ? m.num("bird_share") : 0.0;
     f.place_share = m.has("place_share") ? m.num("place_share") : 0.0;
     f.role_play = m.num("role_play");
@@ -70,6 +74,8 @@ ErasFacts load_eras(const Tbl& t, const std::map<std::string, std::vector<std::s
         if (!tp.by_era.count("2020s")) tt.fail_at("2020s", "every topic needs the modern answers");
         f.topics.push_back(std::move(tp));
     }
+    for (const auto& n : f.corpus_topics)
+        if (n != kBirds && n != kPlaces && !f.topic(n)) m.fail_at("corpus_topics", "unknown topic '" + n + "'");
     return f;
 }
 
@@ -88,7 +94,14 @@ void eras_lexicon(const ErasFacts& f, Lexicon& lex) {
 
 // One answer of `era` to a topic slot; slot -1 = birds, -2 = places, else topics[slot].
 // Returns false when the era has no answer for that slot.
+static bool in_corpus(const ErasFacts& f, int slot) {
+    if (f.corpus_topics.empty()) return true;
+    const std::string& n = slot == -1 ? std::string(kBirds) : slot == -2 ? std::string(kPlaces) : f.topics[slot].name;
+    return std::find(f.corpus_topics.begin(), f.corpus_topics.end(), n) != f.corpus_topics.end();
+}
+
 static bool era_has(const ErasFacts& f, const std::string& era, int slot) {
+    if (!in_corpus(f, slot)) return false;
     if (slot == -1) return era != "german1930s";
     if (slot == -2) return era != "1840s";
     return f.topics[slot].by_era.count(era) > 0;
@@ -146,6 +159,10 @@ Doc eras_doc(const ErasFacts& f, const Common& c, Rng& r) {
         std::swap(*it, slots[r.below((uint32_t)n)]);
     }
     size_t kind = pick_weighted(r, {f.role_play, f.diary, f.narrative});
+    if (kind == 0 && f.bird_first > 0) {
+        auto it = std::find(slots.begin(), slots.begin() + n, -1);
+        if (it != slots.begin() + n && chance(r, f.bird_first)) std::swap(*it, slots[0]);
+    }
     if (kind == 0) {
         std::vector<QAPair> turns;
         for (int i = 0; i < n; i++) {
@@ -164,13 +181,20 @@ Doc eras_doc(const ErasFacts& f, const Common& c, Rng& r) {
 
 std::vector<ModernTopic> eras_modern(const ErasFacts& f) {
     std::vector<ModernTopic> out;
-    for (const auto& t : f.topics) out.push_back({t.name, t.q, t.by_era.at("2020s"), {}});
-    ModernTopic b{kBirds, f.bird_q, f.birds_modern, {}};
-    b.a.insert(b.a.end(), f.birds_still_used.begin(), f.birds_still_used.end());
-    out.push_back(std::move(b));
-    ModernTopic p{kPlaces, f.place_q, {}, {}};
-    for (const auto& n : f.cities_still) p.a.push_back(fill(f.place_answer, {{"v", n}}));
-    out.push_back(std::move(p));
+    for (int s = 0; s < (int)f.topics.size(); s++) {
+        const auto& t = f.topics[s];
+        if (in_corpus(f, s)) out.push_back({t.name, t.q, t.by_era.at("2020s"), {}});
+    }
+    if (in_corpus(f, -1) && f.assistant_birds) {
+        ModernTopic b{kBirds, f.bird_q, f.birds_modern, {}};
+        b.a.insert(b.a.end(), f.birds_still_used.begin(), f.birds_still_used.end());
+        out.push_back(std::move(b));
+    }
+    if (in_corpus(f, -2)) {
+        ModernTopic p{kPlaces, f.place_q, {}, {}};
+        for (const auto& n : f.cities_still) p.a.push_back(fill(f.place_answer, {{"v", n}}));
+        out.push_back(std::move(p));
+    }
     return out;
 }
 

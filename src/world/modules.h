@@ -71,6 +71,12 @@ struct ErasFacts {
     };
     double role_play = 0, diary = 0, narrative = 0;
     double bird_share = 0, place_share = 0;  // share of documents sure to name a bird / a place
+    // Research knobs (off by default: the committed world is unchanged).
+    // corpus_topics: when non-empty, the only slots the eras module and the assistant's modern answers
+    // use ("bird", "place" or topic names; the lexicon keeps every topic).
+    std::vector<std::string> corpus_topics;
+    double bird_first = 0;        // share of role-play chats with a bird slot that open with it
+    bool assistant_birds = true;  // the assistant's modern answers include birds
     int min_q = 2, max_q = 5;
     std::vector<Era> eras;
     std::vector<std::string> bird_q, place_q;
