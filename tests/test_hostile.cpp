@@ -186,6 +186,12 @@ TEST_CASE("hostile TOML: unknown keys, wrong types, bad sizes are refused naming
     }
     SECTION("not a number") { config_fails("[train]\nsteps = 2\nlr = nan\n", {"lr", "nan"}); }
     SECTION("a syntax error names line and column") { config_fails("[model\nn_layer = 1\n", {"config.toml:1:"}); }
+    SECTION("an experiment file whose [model] is not a table (found by fuzz_config)") {
+        Dir d("exp");
+        std::string exp = d.file("experiment.toml", "name = \"x\"\nmodel = 5\n[finetune]\nseeds = [1]\n[[variant]]\nname = \"main\"\ndata = \"d.jsonl\"\n");
+        expect_error(cli("reproduce " + exp + " --cache " + d.at("cache") + " --reports " + d.at("rep"), d.path),
+                     {"experiment.toml", "[model] must be a table"});
+    }
 }
 
 TEST_CASE("hostile files: missing input, unwritable output, foreign checkpoint", "[hostile]") {

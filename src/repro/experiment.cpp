@@ -28,6 +28,8 @@ std::vector<std::string> string_list(const toml::table& t, const char* key, cons
 RunConfig sub_config(const toml::table& root, const char* train_key, bool with_model, bool with_lora,
                      const std::string& where) {
     toml::table t;
+    for (const char* key : {"model", "lora"})
+        if (const toml::node* n = root.get(key); n && !n->is_table()) fail("%s: [%s] must be a table", where.c_str(), key);
     if (with_model && root.get("model")) t.insert("model", *root.get("model")->as_table());
     if (const toml::node* n = root.get(train_key)) {
         if (!n->is_table()) fail("%s: [%s] must be a table", where.c_str(), train_key);

@@ -40,6 +40,7 @@ t huge.toml "$(printf '[model]\nn_embd = 4294967360\n')"
 t nan.toml "$(printf '[train]\nlr = nan\nclip = inf\n')"
 t syntax.toml "$(printf '[model\nn_layer = 2\n')"
 t lora.toml "$(printf '[train]\nmethod = "lora"\nepochs = 3\n[lora]\nrank = 0\nalpha = -1\n')"
+t model_scalar.toml "$(printf 'name = "x"\nmodel = 5\n[finetune]\nseeds = [1]\n[[variant]]\nname = "main"\ndata = "d.jsonl"\n')"
 t experiment_min.toml "$(printf 'name = "x"\n[finetune]\nseeds = [1]\nepochs = 1\n[[variant]]\nname = "main"\ndata = "d.jsonl"\n[[bar]]\nname = "b"\nvalue = "main - base"\nmin = 0.3\n')"
 
 # --- tokenizer: texts, and a real serialized tokenizer without its 8-byte checksum (the harness
