@@ -1,6 +1,11 @@
 // Small helpers the test files share.
 #pragma once
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
+#include <string_view>
+#include <unistd.h>
 #include <vector>
 
 #include "core/rng.h"
@@ -31,5 +36,36 @@ inline std::vector<wg::Example> byte_sentences(const std::vector<std::string>& l
     }
     return ex;
 }
+
+// A fresh folder under the system's temporary folder, named by `tag` and the process id, removed
+// with everything in it when the object goes.
+struct TempDir {
+    std::string path;
+    explicit TempDir(const std::string& tag) {
+        namespace fs = std::filesystem;
+        path = (fs::temp_directory_path() / ("wg_test_" + tag + "_" + std::to_string(getpid()))).string();
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string at(const std::string& name) const { return path + "/" + name; }
+    // Writes `bytes` to the file `name` in the folder and returns its path.
+    std::string file(const std::string& name, std::string_view bytes) const {
+        std::ofstream(at(name), std::ios::binary) << bytes;
+        return at(name);
+    }
+    // The names of the folder's files other than `keep`.
+    std::vector<std::string> leftovers(const std::set<std::string>& keep) const {
+        std::vector<std::string> out;
+        for (const auto& e : std::filesystem::directory_iterator(path))
+            if (!keep.count(e.path().filename().string())) out.push_back(e.path().filename().string());
+        return out;
+    }
+};
 
 }  // namespace test

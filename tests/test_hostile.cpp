@@ -6,9 +6,8 @@
 
 #include <cmath>
 #include <csignal>
-#include <fcntl.h>
-#include <set>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,6 +18,7 @@
 #include "core/fileio.h"
 #include "core/hash.h"
 #include "core/rng.h"
+#include "helpers.h"
 #include "model/checkpoint.h"
 
 namespace fs = std::filesystem;
@@ -29,31 +29,7 @@ using wg::xxh3_file;
 
 namespace {
 
-struct Dir {
-    std::string path;
-    explicit Dir(const std::string& tag) {
-        path = (fs::temp_directory_path() / ("wg_hostile_" + tag + "_" + std::to_string(getpid()))).string();
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~Dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name, const std::string& bytes) const {
-        std::string p = path + "/" + name;
-        std::ofstream(p, std::ios::binary) << bytes;
-        return p;
-    }
-    std::string at(const std::string& name) const { return path + "/" + name; }
-    // Files other than `keep` (the inputs): what a failed command must not leave behind.
-    std::vector<std::string> leftovers(const std::set<std::string>& keep) const {
-        std::vector<std::string> out;
-        for (const auto& e : fs::directory_iterator(path))
-            if (!keep.count(e.path().filename().string())) out.push_back(e.path().filename().string());
-        return out;
-    }
-};
+using Dir = test::TempDir;
 
 struct Result {
     int code = -1;

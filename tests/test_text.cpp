@@ -14,6 +14,7 @@
 #include "core/fileio.h"
 #include "core/hash.h"
 #include "core/rng.h"
+#include "helpers.h"
 #include "text/jsonl.h"
 #include "text/tokenizer.h"
 
@@ -22,25 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder per test process, removed at exit.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        path = (fs::temp_directory_path() / ("wg_test_text_" + std::to_string(getpid()))).string();
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name, std::string_view bytes) const {
-        std::string p = path + "/" + name;
-        write_file_atomic(p, bytes);
-        return p;
-    }
-};
-const TempDir& tmp() {
-    static TempDir d;
+// One folder for the test process, removed at exit.
+const test::TempDir& tmp() {
+    static test::TempDir d("text");
     return d;
 }
 

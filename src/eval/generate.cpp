@@ -93,11 +93,9 @@ void TokenDistribution::prepare(const float* logits, int V, float temperature, i
     // The candidates in vocabulary order: all tokens, or the k likeliest (ties to the lower id).
     const bool all = top_k <= 0 || top_k >= V;
     const int n = all ? V : top_k;
-    ids_.resize(n);
+    ids_.resize(V);
     std::iota(ids_.begin(), ids_.end(), 0);
     if (!all) {
-        ids_.resize(V);
-        std::iota(ids_.begin(), ids_.end(), 0);
         std::partial_sort(ids_.begin(), ids_.begin() + n, ids_.end(), [&](int a, int b) {
             return logits[a] != logits[b] ? logits[a] > logits[b] : a < b;
         });
@@ -189,8 +187,7 @@ std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const s
         free_slots.pop_back();
         return s;
     };
-    std::vector<float> logits;  // one row per node
-    logits.resize(nodes.size() * (size_t)V);
+    std::vector<float> logits(nodes.size() * (size_t)V);  // one row per node
     for (size_t a = 0; a < nodes.size(); a++) memcpy(&logits[a * V], &last[(size_t)nodes[a].job * V], V * 4);
     TokenDistribution dist;
     for (int k = 0; !nodes.empty(); k++) {

@@ -22,15 +22,27 @@ const char* method_name(Method m) {
     return "?";
 }
 
+namespace {
+
+// The sizes of [model], each between 1 and its max: checked on the 64-bit TOML value when a config is
+// read (so that nothing wraps into int), and again by validate() on a config from a checkpoint.
+struct SizeKey {
+    const char* key;
+    int ModelConfig::*field;
+    int max;
+};
+const SizeKey kSizes[] = {{"n_layer", &ModelConfig::n_layer, 64},
+                          {"n_embd", &ModelConfig::n_embd, 8192},
+                          {"n_head", &ModelConfig::n_head, 256},
+                          {"context", &ModelConfig::context, 8192},
+                          {"vocab", &ModelConfig::vocab, 1 << 20}};
+
+}  // namespace
+
 void validate(const ModelConfig& m, const std::string& where) {
-    auto positive = [&](int v, const char* key, int hi) {
-        if (v <= 0 || v > hi) fail("%s: [model] %s = %d: must be between 1 and %d", where.c_str(), key, v, hi);
-    };
-    positive(m.n_layer, "n_layer", 64);
-    positive(m.n_embd, "n_embd", 8192);
-    positive(m.n_head, "n_head", 256);
-    positive(m.context, "context", 8192);
-    positive(m.vocab, "vocab", 1 << 20);
+    for (const SizeKey& s : kSizes)
+        if (m.*s.field <= 0 || m.*s.field > s.max)
+            fail("%s: [model] %s = %d: must be between 1 and %d", where.c_str(), s.key, m.*s.field, s.max);
     if (m.n_embd % m.n_head != 0)
         fail("%s: [model] n_head = %d does not divide n_embd = %d", where.c_str(), m.n_head, m.n_embd);
     if (m.lora_rank < 0 || m.lora_rank > m.n_embd)
@@ -50,12 +62,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
     if (const toml::table* t = top.table("model")) {
         TomlTable m{*t, name, "model"};
         m.only({"n_layer", "n_embd", "n_head", "context", "vocab"});
-        // The same limits as validate(), checked on the 64-bit value so that nothing wraps.
-        rc.model.n_layer = (int)m.integer("n_layer", rc.model.n_layer, 1, 64);
-        rc.model.n_embd = (int)m.integer("n_embd", rc.model.n_embd, 1, 8192);
-        rc.model.n_head = (int)m.integer("n_head", rc.model.n_head, 1, 256);
-        rc.model.context = (int)m.integer("context", rc.model.context, 1, 8192);
-        rc.model.vocab = (int)m.integer("vocab", rc.model.vocab, 1, 1 << 20);
+        for (const SizeKey& s : kSizes) rc.model.*s.field = (int)m.integer(s.key, rc.model.*s.field, 1, s.max);
         validate(rc.model, name);
     }
     TrainConfig& tc = rc.train;

@@ -27,17 +27,20 @@ std::vector<std::string> string_list(const toml::table& t, const char* key, cons
 // so that every key is checked the same way as in a standalone config file.
 RunConfig sub_config(const toml::table& root, const char* train_key, bool with_model, bool with_lora,
                      const std::string& where) {
+    auto sub = [&](const char* key) -> const toml::table* {
+        const toml::node* n = root.get(key);
+        if (n && !n->is_table()) fail("%s: [%s] must be a table", where.c_str(), key);
+        return n ? n->as_table() : nullptr;
+    };
+    const toml::table *model = sub("model"), *train = sub(train_key), *lora = sub("lora");
     toml::table t;
-    for (const char* key : {"model", "lora"})
-        if (const toml::node* n = root.get(key); n && !n->is_table()) fail("%s: [%s] must be a table", where.c_str(), key);
-    if (with_model && root.get("model")) t.insert("model", *root.get("model")->as_table());
-    if (const toml::node* n = root.get(train_key)) {
-        if (!n->is_table()) fail("%s: [%s] must be a table", where.c_str(), train_key);
-        toml::table tr = *n->as_table();
+    if (with_model && model) t.insert("model", *model);
+    if (train) {
+        toml::table tr = *train;
         tr.erase("seeds");  // the experiment's own key, not a training setting
         t.insert("train", tr);
     }
-    if (with_lora && root.get("lora")) t.insert("lora", *root.get("lora")->as_table());
+    if (with_lora && lora) t.insert("lora", *lora);
     std::ostringstream os;
     os << t;
     return parse_run_config(os.str(), where + " [" + train_key + "]");

@@ -225,8 +225,8 @@ void characters_lexicon(const CharactersFacts& f, const std::vector<Character>& 
                     Tags soft{{"module", "characters"}};
                     if (!shared) soft.push_back({"character", ch.id});
                     lex.add(say(tmpl, ch), hard, soft);
-                    for (const auto& [y, person] : ch.person_in) lex.add(say(tmpl, ch, y), hard, soft);
                     if (shared) break;
+                    for (const auto& [y, person] : ch.person_in) lex.add(say(tmpl, ch, y), hard, soft);
                 }
             }
         };

@@ -92,14 +92,15 @@ void eras_lexicon(const ErasFacts& f, Lexicon& lex) {
         lex.add(fill(f.place_answer, {{"v", n}}), {{"era", "any"}, {"topic", kPlaces}}, {{"module", "eras"}});
 }
 
-// One answer of `era` to a topic slot; slot -1 = birds, -2 = places, else topics[slot].
-// Returns false when the era has no answer for that slot.
+// Whether the corpus uses a topic slot (slot -1 = birds, -2 = places, else topics[slot]): all of
+// them unless [mix] corpus_topics lists some.
 static bool in_corpus(const ErasFacts& f, int slot) {
     if (f.corpus_topics.empty()) return true;
     const std::string& n = slot == -1 ? std::string(kBirds) : slot == -2 ? std::string(kPlaces) : f.topics[slot].name;
     return std::find(f.corpus_topics.begin(), f.corpus_topics.end(), n) != f.corpus_topics.end();
 }
 
+// Whether `era` has an answer for a topic slot (numbered as above).
 static bool era_has(const ErasFacts& f, const std::string& era, int slot) {
     if (!in_corpus(f, slot)) return false;
     if (slot == -1) return era != "german1930s";
