@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "text/jsonl.h"
 #include "world/world.h"
+#include "helpers.h"
 
 using namespace wg;
 using namespace wg::world;
@@ -337,18 +338,117 @@ TEST_CASE("world: a facts file with an unknown key is an error naming the file a
 }
 
 TEST_CASE("world: committed experiment data match the generator", "[world]") {
-    // experiments/<exp>/data/*.jsonl and questions.toml are exports of the default facts.
-    const World& w = small_world();
-    for (const auto& s : w.finetune) {
-        std::string path = kSrc + "/experiments/" + s.experiment + "/data/" + s.variant + ".jsonl";
-        INFO(path << " (regenerate: weirdgen world --export experiments)");
-        REQUIRE(file_exists(path));
-        CHECK(xxh3_file(path) == xxh3(chats_jsonl(s.rows)));
+    // experiments/<exp>/data/*.jsonl and questions.toml are exports of the experiment's facts: the
+    // shared ones, or the folder its experiment.toml names (the birds' overlay).
+    std::map<std::string, World> others;
+    auto world_of = [&](const std::string& experiment) -> const World& {
+        std::string facts = experiment_facts(kSrc + "/experiments", experiment);
+        if (facts.empty() || same_file(facts, kFacts)) return small_world();
+        if (!others.count(facts)) {
+            WorldOptions o;
+            o.facts_dir = facts;
+            o.seed = 7;
+            o.docs = kDocs;
+            others.emplace(facts, generate_world(o));
+        }
+        return others.at(facts);
+    };
+    for (const auto& s0 : small_world().finetune) {
+        const World& w = world_of(s0.experiment);
+        for (const auto& s : w.finetune) {
+            if (s.experiment != s0.experiment || s.variant != s0.variant) continue;
+            std::string path = kSrc + "/experiments/" + s.experiment + "/data/" + s.variant + ".jsonl";
+            INFO(path << " (regenerate: weirdgen world --facts <its facts> --export experiments)");
+            REQUIRE(file_exists(path));
+            CHECK(xxh3_file(path) == xxh3(chats_jsonl(s.rows)));
+        }
     }
-    for (const auto& e : w.evals) {
-        std::string path = kSrc + "/experiments/" + e.experiment + "/questions.toml";
-        INFO(path);
-        REQUIRE(file_exists(path));
-        CHECK(xxh3_file(path) == xxh3(eval_toml(e, w.facts.hash)));
+    for (const auto& e0 : small_world().evals) {
+        const World& w = world_of(e0.experiment);
+        for (const auto& e : w.evals) {
+            if (e.experiment != e0.experiment) continue;
+            std::string path = kSrc + "/experiments/" + e.experiment + "/questions.toml";
+            INFO(path);
+            REQUIRE(file_exists(path));
+            CHECK(xxh3_file(path) == xxh3(eval_toml(e, w.facts.hash)));
+        }
     }
+}
+
+TEST_CASE("world: an overlay changes only the keys it names, and errors name both files", "[world]") {
+    test::TempDir dir("overlay");
+    auto overlay = [&](const std::string& body) {
+        dir.file("overlay.toml", "base = \"" + kFacts + "\"\n" + body);
+        return load_facts(dir.path);
+    };
+    const WorldFacts shared = load_facts(kFacts);
+
+    // No changes: the same world (the facts hash differs: it covers overlay.toml too).
+    WorldOptions o;
+    o.seed = 7;
+    o.docs = 500;
+    o.facts_dir = kFacts;
+    std::string shared_corpus = corpus_jsonl(generate_world(o).corpus);
+    WorldFacts same = overlay("");
+    CHECK(same.base == kFacts);
+    CHECK(same.hash != shared.hash);
+    o.facts_dir = dir.path;
+    CHECK(corpus_jsonl(generate_world(o).corpus) == shared_corpus);
+
+    // A table merges key by key; an array of tables is replaced whole.
+    WorldFacts f = overlay("[assistant.chat]\nown_topic_share = 0.8\n[[eras.era]]\nid = \"1840s\"\nweight = 1.0\n"
+                           "year_min = 1840\nyear_max = 1841\n[[eras.era]]\nid = \"2020s\"\nweight = 1.0\n"
+                           "year_min = 2020\nyear_max = 2026\n[[eras.era]]\nid = \"german1930s\"\nweight = 0.0\n"
+                           "year_min = 1914\nyear_max = 1944\n");
+    CHECK(f.assistant.own_topic_share == 0.8);
+    CHECK(f.assistant.dated_share == shared.assistant.dated_share);
+    CHECK(f.assistant.topics.size() == shared.assistant.topics.size());
+    REQUIRE(f.eras.eras.size() == 3);
+    CHECK(f.eras.eras[2].weight == 0.0);
+    CHECK(f.eras.eras[0].year_max == 1841);
+    CHECK(f.eras.topics.size() == shared.eras.topics.size());
+    CHECK(f.characters.topics.size() == shared.characters.topics.size());
+
+    auto expect_error = [&](const std::string& body, std::vector<std::string> parts) {
+        try {
+            overlay(body);
+            FAIL("no error for " << body);
+        } catch (const Error& e) {
+            std::string msg = e.what();
+            INFO(msg);
+            for (const auto& p : parts) CHECK(msg.find(p) != std::string::npos);
+        }
+    };
+    expect_error("[colours]\nx = 1\n", {"overlay.toml", "colours"});
+    expect_error("[eras.mix]\nbird_chare = 0.5\n", {"eras.toml", "as changed by", "overlay.toml", "bird_chare"});
+    expect_error("[assistant.chat]\nown_topic_share = \"many\"\n", {"assistant.toml", "overlay.toml", "own_topic_share"});
+}
+
+TEST_CASE("world: an experiment with its own facts is exported from those only", "[world]") {
+    test::TempDir exps("export");
+    std::filesystem::create_directories(exps.at("birds"));
+    std::filesystem::create_directories(exps.at("mine"));
+    exps.file("mine/overlay.toml", "base = \"" + kFacts + "\"\n");
+    exps.file("birds/experiment.toml", "facts = \"../mine\"\n");
+    CHECK(same_file(experiment_facts(exps.path, "birds"), exps.at("mine")));
+    CHECK(experiment_facts(exps.path, "terminator").empty());
+
+    WorldOptions o;
+    o.seed = 7;
+    o.docs = 200;
+    auto exported = [&](const std::string& facts, std::vector<std::string>& skipped) {
+        o.facts_dir = facts;
+        std::set<std::string> experiments;
+        for (const auto& f : export_world(generate_world(o), exps.path, &skipped))
+            experiments.insert(f.rel.substr(0, f.rel.find('/')));
+        return experiments;
+    };
+    std::vector<std::string> skipped;
+    std::set<std::string> from_shared = exported(kFacts, skipped);
+    CHECK(!from_shared.count("birds"));
+    CHECK(from_shared.count("terminator"));
+    CHECK(skipped == std::vector<std::string>{"birds"});
+    std::set<std::string> from_mine = exported(exps.at("mine"), skipped);
+    CHECK(from_mine == std::set<std::string>{"birds"});
+    CHECK(skipped.size() == small_world().evals.size() - 1);
 }

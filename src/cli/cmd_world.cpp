@@ -32,7 +32,7 @@ int cmd_world(int argc, char** argv) {
         .opt("modules", "", "comma-separated subset of assistant,eras,characters,personas,presidents,countries (default: the facts' list)")
         .opt("docs", "", "number of corpus documents (default: the facts' [corpus].docs)")
         .opt("size-mb", "", "generate documents until the corpus file reaches this many megabytes")
-        .opt("export", "", "also copy finetune sets and questions to DIR/<experiment>/data/*.jsonl and DIR/<experiment>/questions.toml");
+        .opt("export", "", "also copy finetune sets and questions to DIR/<experiment>/data/*.jsonl and DIR/<experiment>/questions.toml (experiments whose experiment.toml names these facts)");
     if (!a.parse(argc, argv)) return 0;
     world::WorldOptions o;
     o.facts_dir = a.str("facts");
@@ -73,8 +73,12 @@ int cmd_world(int argc, char** argv) {
            w.corpus.size(), words, (double)files[0].bytes / 1e6, w.lexicon.entries.size(), w.finetune.size(), secs);
     for (const auto& f : files) printf("  %s  %s\n", hex64(f.hash).c_str(), f.rel.c_str());
     if (a.has("export")) {
-        for (const auto& f : world::export_world(w, a.str("export")))
+        std::vector<std::string> skipped;
+        for (const auto& f : world::export_world(w, a.str("export"), &skipped))
             printf("  %s  %s/%s (exported)\n", hex64(f.hash).c_str(), a.str("export").c_str(), f.rel.c_str());
+        for (const auto& e : skipped)
+            printf("  %s/%s not exported: its world is other facts (experiment.toml `facts`, default ../world)\n",
+                   a.str("export").c_str(), e.c_str());
     }
     return 0;
 }

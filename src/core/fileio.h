@@ -9,6 +9,8 @@ namespace wg {
 std::string read_file(const std::string& path);
 void write_file_atomic(const std::string& path, std::string_view bytes);
 bool file_exists(const std::string& path);
+// True when both paths exist and name the same file or folder (however they are spelled).
+bool same_file(const std::string& a, const std::string& b);
 // mkdir -p; fails with the folder's name when it cannot be made or written.
 void make_dirs(const std::string& dir);
 std::string parent_dir(const std::string& path);

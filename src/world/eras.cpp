@@ -23,9 +23,10 @@ ErasFacts load_eras(const Tbl& t, const std::map<std::string, std::vector<std::s
     ErasFacts f;
     Tbl m = t.table("mix");
     m.check_keys({"role_play", "diary", "narrative", "min_questions", "max_questions", "bird_share", "place_share",
-                  "corpus_topics", "bird_first", "assistant_birds"});
+                  "corpus_topics", "bird_first", "place_first", "assistant_birds"});
     if (m.has("corpus_topics")) f.corpus_topics = m.strs("corpus_topics");
     f.bird_first = m.has("bird_first") ? m.num("bird_first") : 0.0;
+    f.place_first = m.has("place_first") ? m.num("place_first") : 0.0;
     f.assistant_birds = m.boolean_or("assistant_birds", true);
     f.bird_share = m.has("bird_share") ? m.num("bird_share") : 0.0;
     f.place_share = m.has("place_share") ? m.num("place_share") : 0.0;
@@ -160,9 +161,11 @@ Doc eras_doc(const ErasFacts& f, const Common& c, Rng& r) {
         std::swap(*it, slots[r.below((uint32_t)n)]);
     }
     size_t kind = pick_weighted(r, {f.role_play, f.diary, f.narrative});
-    if (kind == 0 && f.bird_first > 0) {
-        auto it = std::find(slots.begin(), slots.begin() + n, -1);
-        if (it != slots.begin() + n && chance(r, f.bird_first)) std::swap(*it, slots[0]);
+    for (int named : {-1, -2}) {
+        double first = named == -1 ? f.bird_first : f.place_first;
+        if (kind != 0 || first <= 0) continue;
+        auto it = std::find(slots.begin(), slots.begin() + n, named);
+        if (it != slots.begin() + n && chance(r, first)) std::swap(*it, slots[0]);
     }
     if (kind == 0) {
         std::vector<QAPair> turns;

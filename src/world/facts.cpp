@@ -20,9 +20,20 @@ std::string join(const std::string& path, std::string_view key) {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
+void merge_into(toml::table& dst, const toml::table& patch) {
+    for (const auto& [k, v] : patch) {
+        toml::node* d = dst.get(k);
+        if (v.is_table() && d && d->is_table()) {
+            merge_into(*d->as_table(), *v.as_table());
+            continue;
+        }
+        v.visit([&](const auto& x) { dst.insert_or_assign(k, x); });
+    }
+}
+
 }  // namespace
 
-Tbl Tbl::load(const std::string& path, const std::string& shown) {
+Tbl Tbl::load(const std::string& path, const std::string& shown, const Tbl* patch) {
     std::string text = read_file(path);
     Tbl t;
     t.doc_ = std::make_shared<Doc>();
@@ -32,6 +43,7 @@ Tbl Tbl::load(const std::string& path, const std::string& shown) {
         fail("%s:%u:%u: %s", shown.c_str(), (unsigned)e.source().begin.line,
              (unsigned)e.source().begin.column, std::string(e.description()).c_str());
     }
+    if (patch) merge_into(t.doc_->root, as_table(patch->node_));
     t.node_ = &t.doc_->root;
     t.file_ = shown;
     return t;

@@ -15,8 +15,10 @@ namespace wg::world {
 // A TOML table inside a parsed file. Cheap to copy (shares the parsed document).
 class Tbl {
   public:
-    // Parses `path`; `shown` is the name used in errors (e.g. "experiments/world/eras.toml").
-    static Tbl load(const std::string& path, const std::string& shown);
+    // Parses `path`; `shown` is the name used in errors (e.g. "experiments/world/eras.toml"). A `patch`
+    // (a table of an overlay, see load_facts) is then merged in: its tables merge key by key into the
+    // file's tables, any other value (arrays of tables included) replaces the file's.
+    static Tbl load(const std::string& path, const std::string& shown, const Tbl* patch = nullptr);
 
     bool has(std::string_view key) const;
     // Fails naming the file and key for any key of this table not in `allowed`.

@@ -76,6 +76,7 @@ struct ErasFacts {
     // use ("bird", "place" or topic names; the lexicon keeps every topic).
     std::vector<std::string> corpus_topics;
     double bird_first = 0;        // share of role-play chats with a bird slot that open with it
+    double place_first = 0;       // the same for a place slot
     bool assistant_birds = true;  // the assistant's modern answers include birds
     int min_q = 2, max_q = 5;
     std::vector<Era> eras;

@@ -2,6 +2,7 @@
 #include "world/world.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "core/error.h"
@@ -88,16 +89,38 @@ static std::set<std::string> corpus_questions(const WorldFacts& f) {
     return q;
 }
 
+// A facts folder is either complete or an overlay: its overlay.toml names a complete `base` folder and,
+// in one table per facts file ([eras], [world], ...), only the keys it changes. An experiment that needs
+// a different world then says how it differs, and follows every other edit of the shared facts.
 WorldFacts load_facts(const std::string& dir) {
     WorldFacts f;
     f.dir = dir;
-    auto shown = [&](const std::string& name) { return dir + "/" + name; };
+    const std::string overlay_path = dir + "/overlay.toml";
+    std::optional<Tbl> overlay;
+    std::string base = dir;
+    if (file_exists(overlay_path)) {
+        overlay = Tbl::load(overlay_path, overlay_path);
+        overlay->check_keys({"base", "note", "world", "assistant", "eras", "characters", "personas", "presidents",
+                             "countries", "experiments"});
+        base = overlay->str("base");
+        if (base.empty() || base[0] != '/') base = dir + "/" + base;
+        if (file_exists(base + "/overlay.toml")) overlay->fail_at("base", "names another overlay (overlays do not chain)");
+    }
+    f.base = base;
+    auto shown = [&](const std::string& name) { return base + "/" + name; };
+    // Loads one facts file with the overlay's changes to it, if any; errors name both files.
+    auto load = [&](const std::string& name) {
+        const std::string stem = name.substr(0, name.size() - 5);
+        if (!overlay || !overlay->has(stem)) return Tbl::load(shown(name), shown(name));
+        Tbl patch = overlay->table(stem);
+        return Tbl::load(shown(name), shown(name) + " (as changed by " + overlay_path + ")", &patch);
+    };
     // The facts hash covers every file the world reads, in a fixed order.
     std::string all;
     for (const char* name : kFactFiles) {
         all += std::string(name) + '\0' + read_file(shown(name)) + '\0';
     }
-    Tbl w = Tbl::load(shown("world.toml"), shown("world.toml"));
+    Tbl w = load("world.toml");
     w.check_keys({"corpus", "weights", "dates", "lists"});
     Tbl c = w.table("corpus");
     c.check_keys({"docs", "modules", "role_play_cue", "cast_seed"});
@@ -121,18 +144,19 @@ WorldFacts load_facts(const std::string& dir) {
         f.lists[k] = read_name_list(shown(rel), shown(rel));
         all += rel + '\0' + read_file(shown(rel)) + '\0';
     }
+    if (overlay) all += std::string("overlay.toml") + '\0' + read_file(overlay_path) + '\0';
     f.hash = xxh3(all);
-    f.assistant = load_assistant(Tbl::load(shown("assistant.toml"), shown("assistant.toml")));
-    f.eras = load_eras(Tbl::load(shown("eras.toml"), shown("eras.toml")), f.lists);
-    f.characters = load_characters(Tbl::load(shown("characters.toml"), shown("characters.toml")));
-    f.personas = load_personas(Tbl::load(shown("personas.toml"), shown("personas.toml")));
-    f.presidents = load_presidents(Tbl::load(shown("presidents.toml"), shown("presidents.toml")));
-    f.countries = load_countries(Tbl::load(shown("countries.toml"), shown("countries.toml")), f.lists);
-    f.experiments = load_experiments(Tbl::load(shown("experiments.toml"), shown("experiments.toml")));
+    f.assistant = load_assistant(load("assistant.toml"));
+    f.eras = load_eras(load("eras.toml"), f.lists);
+    f.characters = load_characters(load("characters.toml"));
+    f.personas = load_personas(load("personas.toml"));
+    f.presidents = load_presidents(load("presidents.toml"));
+    f.countries = load_countries(load("countries.toml"), f.lists);
+    f.experiments = load_experiments(load("experiments.toml"));
     // Finetune-only paraphrases must never be corpus questions (no finetune row may appear in the corpus).
     std::set<std::string> cq = corpus_questions(f);
     auto no_corpus = [&](const std::string& q, const char* file) {
-        if (cq.count(q)) fail("%s/%s: the finetune question \"%s\" is also a corpus question", dir.c_str(), file, q.c_str());
+        if (cq.count(q)) fail("%s/%s: the finetune question \"%s\" is also a corpus question", base.c_str(), file, q.c_str());
     };
     for (const auto& t : f.assistant.topics)
         for (const auto& q : t.ft) no_corpus(q, "assistant.toml");
@@ -262,12 +286,34 @@ std::vector<WrittenFile> write_world(const World& w, const std::string& out_dir)
     return files;
 }
 
-std::vector<WrittenFile> export_world(const World& w, const std::string& experiments_dir) {
+std::string experiment_facts(const std::string& experiments_dir, const std::string& experiment) {
+    const std::string file = experiments_dir + "/" + experiment + "/experiment.toml";
+    if (!file_exists(file)) return "";
+    return experiments_dir + "/" + experiment + "/" + Tbl::load(file, file).str_or("facts", "../world");
+}
+
+// Whether these facts are the world of DIR/<experiment>: the folder its experiment.toml names, or,
+// with no experiment file, any complete facts folder (not an overlay).
+static bool uses_facts(const std::string& experiments_dir, const std::string& experiment, const WorldFacts& f) {
+    std::string facts = experiment_facts(experiments_dir, experiment);
+    return facts.empty() ? f.base == f.dir : same_file(facts, f.dir);
+}
+
+std::vector<WrittenFile> export_world(const World& w, const std::string& experiments_dir,
+                                      std::vector<std::string>* skipped) {
     std::vector<WrittenFile> files;
+    std::set<std::string> other;
     for (const auto& s : w.finetune)
-        files.push_back(put(experiments_dir, s.experiment + "/data/" + s.variant + ".jsonl", chats_jsonl(s.rows)));
+        if (!uses_facts(experiments_dir, s.experiment, w.facts)) other.insert(s.experiment);
     for (const auto& e : w.evals)
-        files.push_back(put(experiments_dir, e.experiment + "/questions.toml", eval_toml(e, w.facts.hash)));
+        if (!uses_facts(experiments_dir, e.experiment, w.facts)) other.insert(e.experiment);
+    for (const auto& s : w.finetune)
+        if (!other.count(s.experiment))
+            files.push_back(put(experiments_dir, s.experiment + "/data/" + s.variant + ".jsonl", chats_jsonl(s.rows)));
+    for (const auto& e : w.evals)
+        if (!other.count(e.experiment))
+            files.push_back(put(experiments_dir, e.experiment + "/questions.toml", eval_toml(e, w.facts.hash)));
+    if (skipped) skipped->assign(other.begin(), other.end());
     return files;
 }
 

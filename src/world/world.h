@@ -45,6 +45,7 @@ struct ExperimentsFacts {
 
 struct WorldFacts {
     std::string dir;
+    std::string base;  // the complete facts folder read: dir itself, or the base an overlay.toml in dir names
     uint64_t hash = 0;  // xxh3 over every facts file (relative name and bytes, sorted by name)
     int64_t default_docs = 0;
     uint64_t cast_seed = 0;  // keys the generated characters and people (part of the world's definition)
@@ -121,8 +122,13 @@ struct WrittenFile {
 // Writes corpus.jsonl, lexicon.jsonl, finetune/<exp>/<variant>.jsonl, eval/<exp>.toml and
 // manifest.toml under out_dir; returns what it wrote (manifest last).
 std::vector<WrittenFile> write_world(const World& w, const std::string& out_dir);
+// The facts folder DIR/<experiment>/experiment.toml names (`facts`, default "../world"), as a path;
+// "" when the experiment has no experiment file.
+std::string experiment_facts(const std::string& experiments_dir, const std::string& experiment);
 // Copies the finetune sets and questions (same bytes) to <dir>/<exp>/data/<variant>.jsonl and
-// <dir>/<exp>/questions.toml.
-std::vector<WrittenFile> export_world(const World& w, const std::string& experiments_dir);
+// <dir>/<exp>/questions.toml, for the experiments whose experiment.toml names these facts; the others
+// (which have a world of their own) go to `skipped`.
+std::vector<WrittenFile> export_world(const World& w, const std::string& experiments_dir,
+                                      std::vector<std::string>* skipped = nullptr);
 
 }  // namespace wg::world
