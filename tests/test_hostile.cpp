@@ -4,6 +4,7 @@
 // resumes to the bytes of an uninterrupted run, and the paper's own JSONL format finetunes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -324,4 +325,19 @@ TEST_CASE("SIGKILL at 10 random steps, each resumed from its last checkpoint, gi
         REQUIRE(std::system((cmd + " >/dev/null 2>&1").c_str()) == 0);
     }
     CHECK(hex64(xxh3_file(out)) == want);
+    // The killed writers' temporaries were removed by the runs that came after them.
+    CHECK(d.leftovers({"c.toml", "corpus.jsonl", "straight.ckpt", "killed.ckpt"}).empty());
+}
+
+TEST_CASE("a write removes the temporaries of dead writers of the same file, and only those", "[hostile]") {
+    Dir d("sweep");
+    d.file("x.tmp.2147483646", "dead");  // above any pid_max: no such process
+    d.file("x.tmp.1", "alive");          // init is always running
+    d.file("x.tmp.notapid", "other");
+    d.file("y.tmp.2147483646", "another file's");
+    wg::write_file_atomic(d.at("x"), "done");
+    CHECK(wg::read_file(d.at("x")) == "done");
+    std::vector<std::string> left = d.leftovers({"x"});
+    std::sort(left.begin(), left.end());
+    CHECK(left == std::vector<std::string>{"x.tmp.1", "x.tmp.notapid", "y.tmp.2147483646"});
 }

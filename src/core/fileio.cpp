@@ -1,9 +1,12 @@
 #include "core/fileio.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +25,25 @@ std::string read_file(const std::string& path) {
     fclose(f);
     if (bad) fail("%s: read error", path.c_str());
     return out;
+}
+
+// Removes "<path>.tmp.<pid>" files left by writers that were killed before their rename: a file whose
+// pid names no running process can never be finished. (A reused pid only keeps a stale file around.)
+static void sweep_dead_temporaries(const std::string& path) {
+    std::string dir = parent_dir(path);
+    std::string prefix = path.substr(dir.empty() ? 0 : dir.size() + 1) + ".tmp.";
+    DIR* d = opendir(dir.empty() ? "." : dir.c_str());
+    if (!d) return;
+    while (const dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name.compare(0, prefix.size(), prefix) != 0 || name.size() == prefix.size() || name.size() > prefix.size() + 10)
+            continue;
+        if (name.find_first_not_of("0123456789", prefix.size()) != std::string::npos) continue;
+        long long pid = std::stoll(name.substr(prefix.size()));
+        if (pid > 0 && pid <= INT32_MAX && pid != getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            unlink((dir.empty() ? name : dir + "/" + name).c_str());
+    }
+    closedir(d);
 }
 
 void write_file_atomic(const std::string& path, std::string_view bytes) {
@@ -58,6 +80,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
         fsync(dfd);
         close(dfd);
     }
+    sweep_dead_temporaries(path);
 }
 
 bool file_exists(const std::string& path) {

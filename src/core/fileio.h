@@ -1,5 +1,6 @@
 // Whole-file reads and crash-safe writes. Every artifact is written to "<path>.tmp.<pid>", synced,
-// then renamed over <path>, so a crash or a full disk never leaves a half-written file behind.
+// then renamed over <path>, so a crash or a full disk never leaves a half-written file behind; the next
+// successful write of <path> removes the temporaries of writers that were killed.
 #pragma once
 #include <string>
 #include <string_view>
