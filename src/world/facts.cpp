@@ -21,7 +21,9 @@ std::string join(const std::string& path, std::string_view key) {
 }
 
 void merge_into(toml::table& dst, const toml::table& patch) {
-    for (const auto& [k, v] : patch) {
+    for (const auto& kv : patch) {
+        const toml::key& k = kv.first;  // (a named reference: clang 14 cannot capture structured bindings)
+        const toml::node& v = kv.second;
         toml::node* d = dst.get(k);
         if (v.is_table() && d && d->is_table()) {
             merge_into(*d->as_table(), *v.as_table());
