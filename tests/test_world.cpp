@@ -353,21 +353,21 @@ TEST_CASE("world: committed experiment data match the generator", "[world]") {
         }
         return others.at(facts);
     };
-    for (const auto& s0 : small_world().finetune) {
-        const World& w = world_of(s0.experiment);
+    std::set<std::string> experiments;
+    for (const auto& s : small_world().finetune) experiments.insert(s.experiment);
+    for (const auto& e : small_world().evals) experiments.insert(e.experiment);
+    for (const auto& x : experiments) {
+        const World& w = world_of(x);
         for (const auto& s : w.finetune) {
-            if (s.experiment != s0.experiment || s.variant != s0.variant) continue;
-            std::string path = kSrc + "/experiments/" + s.experiment + "/data/" + s.variant + ".jsonl";
+            if (s.experiment != x) continue;
+            std::string path = kSrc + "/experiments/" + x + "/data/" + s.variant + ".jsonl";
             INFO(path << " (regenerate: weirdgen world --facts <its facts> --export experiments)");
             REQUIRE(file_exists(path));
             CHECK(xxh3_file(path) == xxh3(chats_jsonl(s.rows)));
         }
-    }
-    for (const auto& e0 : small_world().evals) {
-        const World& w = world_of(e0.experiment);
         for (const auto& e : w.evals) {
-            if (e.experiment != e0.experiment) continue;
-            std::string path = kSrc + "/experiments/" + e.experiment + "/questions.toml";
+            if (e.experiment != x) continue;
+            std::string path = kSrc + "/experiments/" + x + "/questions.toml";
             INFO(path);
             REQUIRE(file_exists(path));
             CHECK(xxh3_file(path) == xxh3(eval_toml(e, w.facts.hash)));

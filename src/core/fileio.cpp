@@ -27,10 +27,9 @@ std::string read_file(const std::string& path) {
     return out;
 }
 
-// Removes "<path>.tmp.<pid>" files left by writers that were killed before their rename: a file whose
+// Removes "<path>.tmp.<pid>" files (in `dir`, the folder of path) left by writers that were killed before their rename: a file whose
 // pid names no running process can never be finished. (A reused pid only keeps a stale file around.)
-static void sweep_dead_temporaries(const std::string& path) {
-    std::string dir = parent_dir(path);
+static void sweep_dead_temporaries(const std::string& path, const std::string& dir) {
     std::string prefix = path.substr(dir.empty() ? 0 : dir.size() + 1) + ".tmp.";
     DIR* d = opendir(dir.empty() ? "." : dir.c_str());
     if (!d) return;
@@ -80,7 +79,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
         fsync(dfd);
         close(dfd);
     }
-    sweep_dead_temporaries(path);
+    sweep_dead_temporaries(path, dir);
 }
 
 bool file_exists(const std::string& path) {

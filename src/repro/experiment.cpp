@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/toml_read.h"
+#include "world/world.h"
 
 namespace wg {
 
@@ -66,7 +67,7 @@ Experiment parse_experiment(const std::string& text, const std::string& path) {
     e.name = top.string("name", "");
     if (e.name.empty()) fail("%s: name: missing", path.c_str());
     e.title = top.string("title", e.name);
-    e.facts = join(e.dir, top.string("facts", "../world"));
+    e.facts = join(e.dir, top.string("facts", world::kDefaultFacts));
     e.questions = join(e.dir, top.string("questions", "questions.toml"));
     e.axis = top.string("axis", e.axis);
     e.effect = top.string("effect", e.effect);

@@ -25,11 +25,11 @@ ErasFacts load_eras(const Tbl& t, const std::map<std::string, std::vector<std::s
     m.check_keys({"role_play", "diary", "narrative", "min_questions", "max_questions", "bird_share", "place_share",
                   "corpus_topics", "bird_first", "place_first", "assistant_birds"});
     if (m.has("corpus_topics")) f.corpus_topics = m.strs("corpus_topics");
-    f.bird_first = m.has("bird_first") ? m.num("bird_first") : 0.0;
-    f.place_first = m.has("place_first") ? m.num("place_first") : 0.0;
+    f.bird_first = m.num_or("bird_first", 0.0);
+    f.place_first = m.num_or("place_first", 0.0);
     f.assistant_birds = m.boolean_or("assistant_birds", true);
-    f.bird_share = m.has("bird_share") ? m.num("bird_share") : 0.0;
-    f.place_share = m.has("place_share") ? m.num("place_share") : 0.0;
+    f.bird_share = m.num_or("bird_share", 0.0);
+    f.place_share = m.num_or("place_share", 0.0);
     f.role_play = m.num("role_play");
     f.diary = m.num("diary");
     f.narrative = m.num("narrative");

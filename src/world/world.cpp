@@ -289,7 +289,7 @@ std::vector<WrittenFile> write_world(const World& w, const std::string& out_dir)
 std::string experiment_facts(const std::string& experiments_dir, const std::string& experiment) {
     const std::string file = experiments_dir + "/" + experiment + "/experiment.toml";
     if (!file_exists(file)) return "";
-    return experiments_dir + "/" + experiment + "/" + Tbl::load(file, file).str_or("facts", "../world");
+    return experiments_dir + "/" + experiment + "/" + Tbl::load(file, file).str_or("facts", kDefaultFacts);
 }
 
 // Whether these facts are the world of DIR/<experiment>: the folder its experiment.toml names, or,
@@ -301,12 +301,12 @@ static bool uses_facts(const std::string& experiments_dir, const std::string& ex
 
 std::vector<WrittenFile> export_world(const World& w, const std::string& experiments_dir,
                                       std::vector<std::string>* skipped) {
+    std::set<std::string> experiments, other;
+    for (const auto& s : w.finetune) experiments.insert(s.experiment);
+    for (const auto& e : w.evals) experiments.insert(e.experiment);
+    for (const auto& x : experiments)
+        if (!uses_facts(experiments_dir, x, w.facts)) other.insert(x);
     std::vector<WrittenFile> files;
-    std::set<std::string> other;
-    for (const auto& s : w.finetune)
-        if (!uses_facts(experiments_dir, s.experiment, w.facts)) other.insert(s.experiment);
-    for (const auto& e : w.evals)
-        if (!uses_facts(experiments_dir, e.experiment, w.facts)) other.insert(e.experiment);
     for (const auto& s : w.finetune)
         if (!other.count(s.experiment))
             files.push_back(put(experiments_dir, s.experiment + "/data/" + s.variant + ".jsonl", chats_jsonl(s.rows)));

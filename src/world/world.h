@@ -122,7 +122,9 @@ struct WrittenFile {
 // Writes corpus.jsonl, lexicon.jsonl, finetune/<exp>/<variant>.jsonl, eval/<exp>.toml and
 // manifest.toml under out_dir; returns what it wrote (manifest last).
 std::vector<WrittenFile> write_world(const World& w, const std::string& out_dir);
-// The facts folder DIR/<experiment>/experiment.toml names (`facts`, default "../world"), as a path;
+// An experiment's facts folder when its experiment.toml does not name one (relative to the experiment).
+inline constexpr const char* kDefaultFacts = "../world";
+// The facts folder DIR/<experiment>/experiment.toml names (`facts`, default kDefaultFacts), as a path;
 // "" when the experiment has no experiment file.
 std::string experiment_facts(const std::string& experiments_dir, const std::string& experiment);
 // Copies the finetune sets and questions (same bytes) to <dir>/<exp>/data/<variant>.jsonl and
