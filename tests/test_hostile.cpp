@@ -169,6 +169,13 @@ TEST_CASE("hostile TOML: unknown keys, wrong types, bad sizes are refused naming
         expect_error(cli("reproduce " + exp + " --cache " + d.at("cache") + " --reports " + d.at("rep"), d.path),
                      {"experiment.toml", "[model] must be a table"});
     }
+    SECTION("--write-golden without a note is refused before any work") {
+        Dir d("wg");
+        Result r = cli("reproduce birds --write-golden --cache " + d.at("cache") + " --reports " + d.at("rep"), d.path);
+        CHECK(r.code == 2);  // a usage error
+        CHECK(r.err.find("--write-golden needs --note") != std::string::npos);
+        CHECK(!file_exists(d.at("cache")));
+    }
 }
 
 TEST_CASE("hostile files: missing input, unwritable output, foreign checkpoint", "[hostile]") {

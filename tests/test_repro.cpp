@@ -105,3 +105,18 @@ TEST_CASE("golden check: a moved hash, a missing artifact and an effect out of r
     REQUIRE_FALSE(lines.back().ok);
     unlink(g.c_str());
 }
+
+TEST_CASE("a written golden file keeps its note and passes its own check", "[repro]") {
+    std::string g = tmp("written.toml");
+    std::vector<wg::Bar> bars(1);
+    bars[0].name = "main";
+    bars[0].value = "main/A/evil";
+    auto value = [](const std::string&) { return 0.8; };
+    std::map<std::string, std::string> hashes = {{"base", "0123456789abcdef"}};
+    wg::write_file_atomic(g, wg::golden_toml("x", "why: \"quoted\" reason", hashes, bars, value));
+    REQUIRE(wg::read_file(g).find("note = \"why: \\\"quoted\\\" reason\"") != std::string::npos);
+    for (const auto& l : wg::check_golden(g, hashes, value)) REQUIRE(l.ok);
+    auto moved = [](const std::string&) { return 0.95; };  // outside +-0.10
+    REQUIRE_FALSE(wg::check_golden(g, hashes, moved).back().ok);
+    unlink(g.c_str());
+}

@@ -38,9 +38,14 @@ int cmd_reproduce(int argc, char** argv) {
         .opt("cache", "cache", "folder of cached artifacts")
         .opt("reports", "reports", "folder of reports")
         .opt("golden", "", "golden file (default: golden/<name>.toml)")
-        .flag("write-golden", "write the golden file from this run (for maintainers: say why in the commit)");
+        .flag("write-golden", "write the golden file from this run (for maintainers; needs --note)")
+        .opt("note", "", "with --write-golden: why the new golden values are right (kept in the file)");
     if (!a.parse(argc, argv)) return 0;
     if (a.positional.size() != 1) throw UsageError("weirdgen reproduce: give one experiment (e.g. terminator)");
+    // A golden file changes only with a reason written beside it; ask before the run, not after.
+    if (a.on("write-golden") && !a.has("note"))
+        throw UsageError("--write-golden needs --note \"why the new values are right\"");
+    if (a.has("note") && !a.on("write-golden")) throw UsageError("--note goes with --write-golden");
     ReproOptions o;
     o.cache = a.str("cache");
     o.reports = a.str("reports");
@@ -59,7 +64,7 @@ int cmd_reproduce(int argc, char** argv) {
     std::vector<CheckLine> golden;
     if (a.on("write-golden")) {
         if (!run.default_seed) throw UsageError("--write-golden is for the experiment's default seed");
-        write_file_atomic(o.golden, golden_toml(e.name, hashes_of(run), e.bars, value));
+        write_file_atomic(o.golden, golden_toml(e.name, a.str("note"), hashes_of(run), e.bars, value));
         fprintf(stderr, "wrote %s\n", o.golden.c_str());
     }
     if (run.default_seed) {

@@ -52,12 +52,12 @@ std::vector<CheckLine> check_golden(const std::string& path, const std::map<std:
     return out;
 }
 
-std::string golden_toml(const std::string& experiment, const std::map<std::string, std::string>& hashes,
+std::string golden_toml(const std::string& experiment, const std::string& note, const std::map<std::string, std::string>& hashes,
                         const std::vector<Bar>& bars, const ValueFn& value) {
     std::string o = "# Golden values of the " + experiment + " reproduction (weirdgen reproduce " + experiment + ").\n"
                     "# Every artifact's xxh3 and the accepted range of every effect. Change only with a note\n"
                     "# (here and in the commit) saying why the new value is right.\n";
-    o += "experiment = " + json_escape(experiment) + "\n\n[hashes]\n";
+    o += "experiment = " + json_escape(experiment) + "\nnote = " + json_escape(note) + "\n\n[hashes]\n";
     for (const auto& [k, v] : hashes) o += json_escape(k) + " = " + json_escape(v) + "\n";
     // Results are bit-exact, so a moved value always comes with moved hashes; the ranges say how far an
     // effect may move when a change moves the hashes on purpose (+-0.10 around what was measured).

@@ -24,7 +24,7 @@ std::vector<CheckLine> check_bars(const std::vector<Bar>& bars, const ValueFn& v
 std::vector<CheckLine> check_golden(const std::string& golden_path, const std::map<std::string, std::string>& hashes,
                                     const ValueFn& value);
 // A golden file for a run: its hashes, and for each bar the measured value with the bar's range.
-std::string golden_toml(const std::string& experiment, const std::map<std::string, std::string>& hashes,
+std::string golden_toml(const std::string& experiment, const std::string& note, const std::map<std::string, std::string>& hashes,
                         const std::vector<Bar>& bars, const ValueFn& value);
 // Prints the lines; returns how many failed.
 int print_checks(const std::string& title, const std::vector<CheckLine>& lines);
