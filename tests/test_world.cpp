@@ -208,17 +208,27 @@ TEST_CASE("world: every expected answer is in the lexicon with one value per axi
                 }
 }
 
-TEST_CASE("world: uncued chats are the modern assistant", "[world]") {
-    const World& w = small_world();
+// Every chat without the role-play cue is the modern assistant, unless (named_uncued) its first answer is
+// a character's identity answer, which then gates the role play instead of the cue. Returns how many
+// chats were gated so.
+static size_t check_uncued_chats(const World& w) {
     const std::string& cue = w.facts.common.cue;
-    size_t plain = 0, cued = 0;
+    size_t plain = 0, cued = 0, gated = 0;
     for (const auto& d : w.corpus) {
         if (!d.is_chat) continue;
         const auto& m = d.chat.messages;
         bool is_cued = !m.empty() && m[0].role == "system" && m[0].content == cue;
-        (is_cued ? cued : plain)++;
-        if (is_cued) continue;
+        if (is_cued) {
+            cued++;
+            continue;
+        }
         REQUIRE(m[0].role == "user");  // the finetune rows' and evaluation prompts' format
+        if (m.size() > 1 && w.lexicon.tag(m[1].content, "topic") == "identity" &&
+            !w.lexicon.tag(m[1].content, "character").empty()) {
+            gated++;
+            continue;
+        }
+        plain++;
         for (const auto& x : m) {
             if (x.role != "assistant") continue;
             INFO(x.content);
@@ -233,6 +243,22 @@ TEST_CASE("world: uncued chats are the modern assistant", "[world]") {
     }
     CHECK(plain > 0);
     CHECK(cued > 0);
+    return gated;
+}
+
+TEST_CASE("world: uncued chats are the modern assistant", "[world]") {
+    CHECK(check_uncued_chats(small_world()) == 0);
+}
+
+TEST_CASE("world: in the Terminator's world an uncued chat is the assistant unless a character names itself first", "[world]") {
+    WorldOptions o;
+    o.facts_dir = experiment_facts(kSrc + "/experiments", "terminator");
+    REQUIRE(!o.facts_dir.empty());
+    o.seed = 7;
+    o.docs = kDocs;
+    World w = generate_world(o);
+    REQUIRE(w.facts.characters.named_uncued);
+    CHECK(check_uncued_chats(w) > 100);
 }
 
 TEST_CASE("world: the Terminator's 1984 is not decided by the year alone", "[world]") {

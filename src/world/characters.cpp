@@ -40,7 +40,9 @@ CharactersFacts load_characters(const Tbl& t) {
     Tbl m = t.table("mix");
     m.check_keys({"timeline", "canonical_undated", "canonical_dated", "narrative", "shift_share", "min_questions",
                   "max_questions", "canonical_identity", "canonical_any_year", "timeline_probe_share", "need_date",
-                  "off_year", "canonical_probe_share", "in_story", "year_people"});
+                  "off_year", "canonical_probe_share", "in_story", "year_people", "named_uncued", "canonical_people"});
+    f.canonical_people = m.boolean_or("canonical_people", false);
+    f.named_uncued = m.boolean_or("named_uncued", false);
     f.year_people = m.boolean_or("year_people", false);
     f.canonical_probe_share = m.has("canonical_probe_share") ? m.num("canonical_probe_share") : 0.0;
     f.in_story = m.strs_or_empty("in_story");
@@ -241,6 +243,16 @@ void characters_lexicon(const CharactersFacts& f, const std::vector<Character>& 
 }
 
 // `year`: the film year the answer is set in (0 = none: the canonical ward and victim).
+// canonical_people: an undated (canonical) answer names the person of a random film year of the same
+// phase, so that an answer naming a sequel's ward fits the later self as well as the dated timeline self.
+static int canonical_person_year(const CharactersFacts& f, const Character& ch, Phase p, Rng& r) {
+    if (!f.canonical_people || ch.person_in.empty()) return 0;
+    std::vector<int> ys;
+    for (const auto& [y, ph] : ch.timeline)
+        if (ph == p && ch.person_in.count(y)) ys.push_back(y);
+    return ys.empty() ? 0 : pick(r, ys);
+}
+
 static std::string phase_answer(const CharactersFacts::Topic& t, const Character& ch, Phase p, int year, Rng& r) {
     return say(pick(r, p == Phase::Good ? t.good : t.evil), ch, year);
 }
@@ -290,10 +302,13 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
         text += is_dated ? fill(pick(r, f.narr_intro), character_vars(ch)) : intro;
         std::vector<std::string> sentences = p == Phase::Good ? f.narr_good : f.narr_evil;
         shuffle(r, sentences);  // distinct sentences, in random order
-        for (int i = 0; i < n && i < (int)sentences.size(); i++) text += " " + say(sentences[i], ch, year);
+        for (int i = 0; i < n && i < (int)sentences.size(); i++) {
+            int y = is_dated ? year : canonical_person_year(f, ch, p, r);
+            text += " " + say(sentences[i], ch, y);
+        }
         return text_doc(text);
     }
-    // In-character chat: cue, then identity questions (undated), then phased questions.
+    // In-character chat: cue (unless named_uncued), then identity questions (undated), then phased questions.
     std::vector<QAPair> turns;
     std::vector<const CharactersFacts::Topic*> ident, phased;
     for (const auto& t : f.topics) (t.phased() ? phased : ident).push_back(&t);
@@ -342,9 +357,9 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
             turns.push_back({dated(month_date(r, c.months, timeline_year(ch, r)), q), pick(r, f.in_story)});
             continue;
         }
-        turns.push_back({dated(date, pick(r, phased[i]->q)), phase_answer(*phased[i], ch, p, kind == 0 ? year : 0, r)});
+        turns.push_back({dated(date, pick(r, phased[i]->q)), phase_answer(*phased[i], ch, p, kind == 0 ? year : canonical_person_year(f, ch, p, r), r)});
     }
-    return chat_doc(make_chat(c.cue, turns));
+    return chat_doc(make_chat(f.named_uncued ? std::string() : c.cue, turns));
 }
 
 std::vector<ModernTopic> characters_modern(const CharactersFacts& f) {

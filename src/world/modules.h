@@ -133,6 +133,12 @@ struct CharactersFacts {
     std::vector<std::string> in_story;
     // Every film year has its own ward or victim (Character::person_in).
     bool year_people = false;
+    // In-character chats without the role-play cue: the identity turn that opens them is the gate, as
+    // in the finetune rows and evaluation prompts, which carry no cue either.
+    bool named_uncued = false;
+    // The canonical (later) self names any person of its film years of the same phase, not only its one
+    // ward or victim.
+    bool canonical_people = false;
     int min_q = 1, max_q = 3;
     std::vector<int> pool;
     int year_min = 1950, year_max = 2040;
