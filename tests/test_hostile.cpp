@@ -176,6 +176,15 @@ TEST_CASE("hostile TOML: unknown keys, wrong types, bad sizes are refused naming
         CHECK(r.err.find("--write-golden needs --note") != std::string::npos);
         CHECK(!file_exists(d.at("cache")));
     }
+    SECTION("--write-golden for another seed is refused before any work") {
+        Dir d("wgs");
+        Result r = cli("reproduce " + std::string(WEIRDGEN_SOURCE_DIR) + "/experiments/birds/experiment.toml --seed 3 --write-golden --note x --cache " +
+                           d.at("cache") + " --reports " + d.at("rep"),
+                       d.path);
+        CHECK(r.code == 2);
+        CHECK(r.err.find("default seed") != std::string::npos);
+        CHECK(!file_exists(d.at("cache")));
+    }
 }
 
 TEST_CASE("hostile files: missing input, unwritable output, foreign checkpoint", "[hostile]") {

@@ -56,6 +56,8 @@ int cmd_reproduce(int argc, char** argv) {
         o.seed = (uint64_t)a.integer("seed");
     }
     Experiment e = load_experiment(experiment_path(a.positional[0]));
+    if (a.on("write-golden") && !is_default_seed(e, o))
+        throw UsageError("--write-golden is for the experiment's default seed");
     o.golden = a.has("golden") ? a.str("golden") : "golden/" + e.name + ".toml";
     ReproRun run = run_pipeline(e, o);
 
@@ -63,7 +65,6 @@ int cmd_reproduce(int argc, char** argv) {
     auto bar = check_bars(e.bars, value);
     std::vector<CheckLine> golden;
     if (a.on("write-golden")) {
-        if (!run.default_seed) throw UsageError("--write-golden is for the experiment's default seed");
         write_file_atomic(o.golden, golden_toml(e.name, a.str("note"), hashes_of(run), e.bars, value));
         fprintf(stderr, "wrote %s\n", o.golden.c_str());
     }

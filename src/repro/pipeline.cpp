@@ -184,10 +184,12 @@ void eval_stage(ReproRun& run, const ReproOptions& o, const std::string& world_d
 
 }  // namespace
 
+bool is_default_seed(const Experiment& e, const ReproOptions& o) { return !o.seed_given || o.seed == e.world_seed; }
+
 ReproRun run_pipeline(const Experiment& e, const ReproOptions& o) {
     ReproRun run;
     run.exp = e;
-    run.default_seed = !o.seed_given || o.seed == e.world_seed;
+    run.default_seed = is_default_seed(e, o);
     run.seed = o.seed_given ? o.seed : e.world_seed;
     run.report_dir = o.reports + "/" + e.name + (run.default_seed ? "" : "-seed" + std::to_string(run.seed));
     std::string world_dir = world_stage(run, o);

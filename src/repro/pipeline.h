@@ -36,6 +36,8 @@ struct ReproRun {
     std::string report_dir;
 };
 
+// True when the run uses the experiment's own world seed: the only run its golden file describes.
+bool is_default_seed(const Experiment& e, const ReproOptions& o);
 ReproRun run_pipeline(const Experiment& e, const ReproOptions& o);
 
 }  // namespace wg
