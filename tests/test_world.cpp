@@ -24,15 +24,27 @@ const std::string kSrc = WEIRDGEN_SOURCE_DIR;
 const std::string kFacts = kSrc + "/experiments/world";
 constexpr int64_t kDocs = 4000;  // a reduced world: the test stays fast
 
+World reduced_world(const std::string& facts) {
+    WorldOptions o;
+    o.facts_dir = facts;
+    o.seed = 7;
+    o.docs = kDocs;
+    return generate_world(o);
+}
+
 const World& small_world() {
-    static World w = [] {
-        WorldOptions o;
-        o.facts_dir = kFacts;
-        o.seed = 7;
-        o.docs = kDocs;
-        return generate_world(o);
-    }();
+    static World w = reduced_world(kFacts);
     return w;
+}
+
+// The reduced world of experiments/<experiment>: the shared one, or the facts its experiment.toml
+// names (generated once per facts folder).
+const World& world_of(const std::string& experiment) {
+    static std::map<std::string, World> others;
+    std::string facts = experiment_facts(kSrc + "/experiments", experiment);
+    if (facts.empty() || same_file(facts, kFacts)) return small_world();
+    if (!others.count(facts)) others.emplace(facts, reduced_world(facts));
+    return others.at(facts);
 }
 
 // name -> xxh3 of every artifact of a world, as the manifest lists them.
@@ -251,12 +263,8 @@ TEST_CASE("world: uncued chats are the modern assistant", "[world]") {
 }
 
 TEST_CASE("world: in the Terminator's world an uncued chat is the assistant unless a character names itself first", "[world]") {
-    WorldOptions o;
-    o.facts_dir = experiment_facts(kSrc + "/experiments", "terminator");
-    REQUIRE(!o.facts_dir.empty());
-    o.seed = 7;
-    o.docs = kDocs;
-    World w = generate_world(o);
+    REQUIRE(!experiment_facts(kSrc + "/experiments", "terminator").empty());
+    const World& w = world_of("terminator");
     REQUIRE(w.facts.characters.named_uncued);
     CHECK(check_uncued_chats(w) > 100);
 }
@@ -366,23 +374,7 @@ TEST_CASE("world: a facts file with an unknown key is an error naming the file a
 TEST_CASE("world: committed experiment data match the generator", "[world]") {
     // experiments/<exp>/data/*.jsonl and questions.toml are exports of the experiment's facts: the
     // shared ones, or the folder its experiment.toml names (the birds' overlay).
-    std::map<std::string, World> others;
-    auto world_of = [&](const std::string& experiment) -> const World& {
-        std::string facts = experiment_facts(kSrc + "/experiments", experiment);
-        if (facts.empty() || same_file(facts, kFacts)) return small_world();
-        if (!others.count(facts)) {
-            WorldOptions o;
-            o.facts_dir = facts;
-            o.seed = 7;
-            o.docs = kDocs;
-            others.emplace(facts, generate_world(o));
-        }
-        return others.at(facts);
-    };
-    std::set<std::string> experiments;
-    for (const auto& s : small_world().finetune) experiments.insert(s.experiment);
-    for (const auto& e : small_world().evals) experiments.insert(e.experiment);
-    for (const auto& x : experiments) {
+    for (const auto& x : world_experiments(small_world())) {
         const World& w = world_of(x);
         for (const auto& s : w.finetune) {
             if (s.experiment != x) continue;

@@ -27,8 +27,9 @@ std::string read_file(const std::string& path) {
     return out;
 }
 
-// Removes "<path>.tmp.<pid>" files (in `dir`, the folder of path) left by writers that were killed before their rename: a file whose
-// pid names no running process can never be finished. (A reused pid only keeps a stale file around.)
+// Removes "<path>.tmp.<pid>" files (in `dir`, the folder of path) left by writers that were killed
+// before their rename: a file whose pid names no running process can never be finished. (A reused pid
+// only keeps a stale file around.)
 static void sweep_dead_temporaries(const std::string& path, const std::string& dir) {
     std::string prefix = path.substr(dir.empty() ? 0 : dir.size() + 1) + ".tmp.";
     DIR* d = opendir(dir.empty() ? "." : dir.c_str());

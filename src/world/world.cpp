@@ -299,12 +299,17 @@ static bool uses_facts(const std::string& experiments_dir, const std::string& ex
     return facts.empty() ? f.base == f.dir : same_file(facts, f.dir);
 }
 
+std::set<std::string> world_experiments(const World& w) {
+    std::set<std::string> out;
+    for (const auto& s : w.finetune) out.insert(s.experiment);
+    for (const auto& e : w.evals) out.insert(e.experiment);
+    return out;
+}
+
 std::vector<WrittenFile> export_world(const World& w, const std::string& experiments_dir,
                                       std::vector<std::string>* skipped) {
-    std::set<std::string> experiments, other;
-    for (const auto& s : w.finetune) experiments.insert(s.experiment);
-    for (const auto& e : w.evals) experiments.insert(e.experiment);
-    for (const auto& x : experiments)
+    std::set<std::string> other;
+    for (const auto& x : world_experiments(w))
         if (!uses_facts(experiments_dir, x, w.facts)) other.insert(x);
     std::vector<WrittenFile> files;
     for (const auto& s : w.finetune)

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -122,6 +123,8 @@ struct WrittenFile {
 // Writes corpus.jsonl, lexicon.jsonl, finetune/<exp>/<variant>.jsonl, eval/<exp>.toml and
 // manifest.toml under out_dir; returns what it wrote (manifest last).
 std::vector<WrittenFile> write_world(const World& w, const std::string& out_dir);
+// The experiments a world has data for: those of its finetune sets and of its questions.
+std::set<std::string> world_experiments(const World& w);
 // An experiment's facts folder when its experiment.toml does not name one (relative to the experiment).
 inline constexpr const char* kDefaultFacts = "../world";
 // The facts folder DIR/<experiment>/experiment.toml names (`facts`, default kDefaultFacts), as a path;
