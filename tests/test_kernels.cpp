@@ -44,7 +44,7 @@ void check_all_equal(const std::function<std::vector<float>()>& f) {
 struct Shape {
     int M, N, K;
 };
-const Shape kShapes[] = {{1, 1, 1}, {1, 17, 5}, {7, 13, 5}, {6, 16, 32}, {37, 70, 129}, {100, 33, 64}, {13, 96, 1}, {200, 130, 7}};
+const Shape kShapes[] = {{1, 1, 1}, {1, 17, 5}, {7, 13, 5}, {6, 16, 32}, {37, 70, 129}, {100, 33, 64}, {13, 96, 1}, {200, 130, 7}, {128, 70, 300}};
 
 }  // namespace
 
