@@ -191,10 +191,11 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
         return B + (size_t)jp * NR;
     };
     const size_t rs = ta ? 1 : (size_t)lda, ps = ta ? (size_t)lda : 1;
-    // Row blocks of equal size (a multiple of the tile's rows, at most MC): with M = 128, blocks of 96
-    // and 32 rows gave one thread three times the other's work in every weight gradient of width 128.
-    const int nmb = (M + kMC - 1) / kMC;
-    const int mcb = ((M + nmb - 1) / nmb + kMR - 1) / kMR * kMR;
+    // Row blocks of near-equal size: the tiles of MR rows are dealt out evenly, at most MC / MR to a
+    // block. (Blocks of MC rows and a remainder, 96 and 32 rows when M = 128, gave one thread three
+    // times the other's work in every weight gradient of a width-128 model.)
+    const int nmb = (M + kMC - 1) / kMC, ntiles = (M + kMR - 1) / kMR;
+    auto block_start = [&](int mb) { return std::min(M, kMR * (int)((long)mb * ntiles / nmb)); };
     const int nthreads = std::min(region_threads(), nmb * np);
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
     {
@@ -209,7 +210,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
             for (int jp = 0; jp < np; jp++) {
                 alignas(64) float acc[kMC * 32];  // the MC x NR block of C being summed
                 const int j0 = jp * NR, nc = std::min(NR, N - j0);
-                const int i0 = mb * mcb, mc = std::min(mcb, M - i0);
+                const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
                 const float* a0 = A + (size_t)i0 * rs;
                 size_t a_rs = rs, a_ps = ps;
                 if (ta) {
