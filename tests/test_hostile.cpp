@@ -357,3 +357,53 @@ TEST_CASE("a write removes the temporaries of dead writers of the same file, and
     std::sort(left.begin(), left.end());
     CHECK(left == std::vector<std::string>{"x.tmp.1", "x.tmp.notapid", "y.tmp.2147483646"});
 }
+
+// The world cache is keyed by the facts, not by the generator's code, so a world cached by an older
+// build can hold files that no longer match the committed data. Such a world is made again; only
+// committed data that the current generator does not give is an error.
+TEST_CASE("a stale cached world is generated again; committed data the world does not give is refused", "[hostile]") {
+    Dir d("stale");
+    const std::string src = std::string(WEIRDGEN_SOURCE_DIR) + "/experiments";
+    fs::create_directories(d.at("experiments"));
+    for (const char* sub : {"world", "birds"})
+        fs::copy(src + "/" + sub, d.at(std::string("experiments/") + sub), fs::copy_options::recursive);
+    // A reproduction small enough for a test: the world stage is what is tested.
+    std::string toml = read_file(src + "/birds/experiment.toml");
+    auto set = [&](const std::string& from, const std::string& to) {
+        size_t at = toml.find(from);
+        REQUIRE(at != std::string::npos);
+        toml.replace(at, from.size(), to);
+    };
+    set("docs = 50000", "docs = 300");
+    set("steps = 800", "steps = 2");
+    set("epochs = 5", "epochs = 1");
+    set("seeds = [1, 2, 3, 4, 5]", "seeds = [1]");
+    set("samples = 100", "samples = 1");
+    const std::string exp = d.file("experiments/birds/experiment.toml", toml);
+    const std::string run = "reproduce " + exp + " --cache " + d.at("cache") + " --reports " + d.at("rep");
+    const std::string refused = "differs from what the world generates";
+
+    Result first = cli(run, d.path);
+    INFO("first run: " << first.err);
+    CHECK(first.err.find(refused) == std::string::npos);
+    REQUIRE(first.err.find("[pretrain]") != std::string::npos);  // it got past the world stage
+
+    // An older generator wrote another first line into the cached questions.
+    std::string cached_q;
+    for (const auto& e : fs::directory_iterator(d.at("cache/world")))
+        if (file_exists(e.path().string() + "/eval/birds.toml")) cached_q = e.path().string() + "/eval/birds.toml";
+    REQUIRE(!cached_q.empty());
+    const std::string committed_q = read_file(d.at("experiments/birds/questions.toml"));
+    std::ofstream(cached_q, std::ios::binary) << "# an older header\n" << committed_q.substr(committed_q.find('\n') + 1);
+    Result second = cli(run, d.path);
+    INFO("second run: " << second.err);
+    CHECK(second.err.find("generating it again") != std::string::npos);
+    CHECK(second.err.find(refused) == std::string::npos);
+    CHECK(read_file(cached_q) == committed_q);
+    CHECK(second.err.find("[pretrain] cached") != std::string::npos);  // the same corpus: the base is reused
+
+    // Committed questions the generator does not give: refused, naming the file, after one regeneration.
+    std::ofstream(d.at("experiments/birds/questions.toml"), std::ios::binary) << committed_q << "\n# edited by hand\n";
+    Result third = cli(run, d.path);
+    expect_error(third, {"questions.toml", refused});
+}

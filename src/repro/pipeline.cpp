@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <sys/stat.h>
 
 #include "core/error.h"
@@ -46,8 +47,7 @@ std::string world_stage(ReproRun& run, const ReproOptions& o) {
     for (const auto& m : e.modules) mods += m + ",";
     const std::string dir = o.cache + "/world/" +
                             key_of(hex64(facts.hash) + "|" + std::to_string(run.seed) + "|" + mods + "|" + std::to_string(e.docs));
-    bool cached = file_exists(dir + "/manifest.toml");
-    if (!cached) {
+    auto generate = [&] {
         world::WorldOptions wo;
         wo.facts_dir = e.facts;
         wo.seed = run.seed;
@@ -60,18 +60,36 @@ std::string world_stage(ReproRun& run, const ReproOptions& o) {
         make_dirs(parent_dir(dir));
         if (rename(tmp.c_str(), dir.c_str()) != 0 && !file_exists(dir + "/manifest.toml"))
             fail("%s: cannot move the generated world into place", dir.c_str());
+    };
+    // The committed finetune sets and questions must be what this world generates: the first that is
+    // not, or "" when all are.
+    auto first_mismatch = [&]() -> std::string {
+        for (const auto& v : e.variants) {
+            std::string gen = dir + "/finetune/" + e.name + "/" + basename_of(v.data);
+            if (file_exists(gen) && xxh3_file(gen) != xxh3_file(v.data))
+                return strfmt("%s: differs from what the world generates (%s): regenerate with `weirdgen world --export experiments`",
+                              v.data.c_str(), gen.c_str());
+        }
+        std::string genq = dir + "/eval/" + e.name + ".toml";
+        if (file_exists(genq) && xxh3_file(genq) != xxh3_file(e.questions))
+            return strfmt("%s: differs from what the world generates (%s): regenerate with `weirdgen world --export experiments`",
+                          e.questions.c_str(), genq.c_str());
+        return "";
+    };
+    bool cached = file_exists(dir + "/manifest.toml");
+    if (!cached) generate();
+    std::string mismatch = first_mismatch();
+    if (!mismatch.empty() && cached) {
+        // The key holds the facts, not the generator's code: a world cached by an older build can differ
+        // from the committed data when the facts did not change. Made again, it decides.
+        fprintf(stderr, "[world] the cached world %s differs from the committed data: generating it again\n", dir.c_str());
+        const std::string stale = dir + ".stale." + std::to_string(getpid());
+        if (rename(dir.c_str(), stale.c_str()) == 0) std::filesystem::remove_all(stale);
+        cached = false;
+        generate();
+        mismatch = first_mismatch();
     }
-    // The committed finetune sets and questions must be what this world generates.
-    for (const auto& v : e.variants) {
-        std::string gen = dir + "/finetune/" + e.name + "/" + basename_of(v.data);
-        if (file_exists(gen) && xxh3_file(gen) != xxh3_file(v.data))
-            fail("%s: differs from what the world generates (%s): regenerate with `weirdgen world --export experiments`",
-                 v.data.c_str(), gen.c_str());
-    }
-    std::string genq = dir + "/eval/" + e.name + ".toml";
-    if (file_exists(genq) && xxh3_file(genq) != xxh3_file(e.questions))
-        fail("%s: differs from what the world generates (%s): regenerate with `weirdgen world --export experiments`",
-             e.questions.c_str(), genq.c_str());
+    if (!mismatch.empty()) fail("%s", mismatch.c_str());
     run.artifacts.push_back({"world/corpus.jsonl", dir + "/corpus.jsonl", hex64(xxh3_file(dir + "/corpus.jsonl"))});
     run.artifacts.push_back({"world/lexicon.jsonl", dir + "/lexicon.jsonl", hex64(xxh3_file(dir + "/lexicon.jsonl"))});
     t.done(cached ? "cached" : "generated");
