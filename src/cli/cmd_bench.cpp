@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <unistd.h>
 #include <vector>
 
 #include "cli/args.h"
@@ -13,9 +15,15 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "kernels/kernels.h"
+#include "eval/evaluate.h"
 #include "eval/generate.h"
+#include "eval/questions.h"
+#include "model/checkpoint.h"
 #include "model/gpt.h"
+#include "repro/experiment.h"
+#include "train/jobs.h"
 #include "train/schedule.h"
+#include "world/world.h"
 
 namespace wg {
 
@@ -140,15 +148,72 @@ double gemm_gflops(int M, int N, int K, bool ta, bool tb, int reps) {
     return 2.0 * M * N * K / best / 1e9;
 }
 
+// Evaluation against finetuning for one model of an experiment (issue 6: evaluating a variant must take
+// at most twice its finetune): the main variant's finetune for the first seed, then that model's
+// evaluation on every question, form and sample, both timed on the same threads. The base is a short
+// pretraining on a reduced world instead of the reproduction's (minutes): an undertrained base gives
+// longer answers that share fewer prefixes, so its evaluation is, if anything, slower than the real one.
+struct ExperimentBench {
+    double finetune_s = 0, eval_s = 0;
+    int64_t answers = 0;
+};
+
+ExperimentBench experiment_bench(const std::string& name, int pretrain_steps) {
+    Experiment e = load_experiment(experiment_path(name));
+    const std::string dir = (std::filesystem::temp_directory_path() / ("wg_bench_" + std::to_string(getpid()))).string();
+    world::WorldOptions wo;
+    wo.facts_dir = e.facts;
+    wo.seed = e.world_seed;
+    wo.modules = e.modules;
+    wo.docs = 5000;
+    world::write_world(world::generate_world(wo), dir);
+    RunConfig pre = e.pretrain;
+    pre.train.steps = pretrain_steps;
+    pretrain_job(pre, dir + "/corpus.jsonl", dir + "/base.ckpt", JobOptions{"", true});
+
+    ExperimentBench out;
+    RunConfig ft = e.finetune;
+    ft.train.seed = e.seeds.at(0);
+    double t0 = now();
+    finetune_job(ft, dir + "/base.ckpt", e.variants.at(0).data, dir + "/ft.ckpt", JobOptions{"", true});
+    out.finetune_s = now() - t0;
+
+    world::EvalSet set = read_eval_toml(e.questions);
+    LexiconTags lex = read_lexicon(dir + "/lexicon.jsonl");
+    EvalOptions eo;
+    eo.lexicon = &lex;
+    eo.axis = e.axis;
+    eo.samples = e.samples;
+    eo.max_new = e.max_new;
+    eo.temperature = e.temperature;
+    eo.seed = e.eval_seed;
+    LoadedModel lm = load_model(dir + "/ft.ckpt");
+    t0 = now();
+    EvalResult r = evaluate(lm.model, lm.tok, set, eo, nullptr);
+    out.eval_s = now() - t0;
+    for (const auto& c : r.cells) out.answers += c.n;
+    std::filesystem::remove_all(dir);
+    return out;
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
     Args a("bench", "Training tokens/s on the presets of ../shared/peers (a, b, c) and matmul GFLOP/s against OpenBLAS.\n"
                     "Prints one machine-readable RESULT line per measurement.");
     a.opt("presets", "abc", "which presets").opt("threads", "1", "threads").opt("steps", "5", "timed steps")
-        .opt("warmup", "2", "untimed steps first").flag("gemm", "also time the matmul shapes of each preset");
+        .opt("warmup", "2", "untimed steps first").flag("gemm", "also time the matmul shapes of each preset")
+        .opt("experiment", "", "instead: time one finetune and its evaluation for this experiment (e.g. terminator)")
+        .opt("pretrain-steps", "100", "with --experiment: steps of the stand-in base model");
     if (!a.parse(argc, argv)) return 0;
     kernels::set_threads((int)a.integer("threads"));
+    if (a.has("experiment")) {
+        ExperimentBench b = experiment_bench(a.str("experiment"), (int)a.integer("pretrain-steps"));
+        printf("RESULT kind=experiment name=%s threads=%d finetune_s=%.2f eval_s=%.2f answers=%lld ratio=%.2f\n",
+               a.str("experiment").c_str(), kernels::threads(), b.finetune_s, b.eval_s, (long long)b.answers,
+               b.eval_s / b.finetune_s);
+        return 0;
+    }
     for (const Preset& p : kPresets) {
         if (a.str("presets").find(p.name) == std::string::npos) continue;
         kernels::set_backend(kernels::Backend::Simd);

@@ -15,11 +15,6 @@ namespace wg {
 
 namespace {
 
-std::string experiment_path(const std::string& name) {
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0) return name;
-    return "experiments/" + name + "/experiment.toml";
-}
-
 std::map<std::string, std::string> hashes_of(const ReproRun& run) {
     std::map<std::string, std::string> h;
     for (const auto& a : run.artifacts) h[a.name] = a.hash;

@@ -56,6 +56,11 @@ std::string join(const std::string& dir, const std::string& rel) {
 
 Experiment load_experiment(const std::string& path) { return parse_experiment(read_file(path), path); }
 
+std::string experiment_path(const std::string& name) {
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0) return name;
+    return "experiments/" + name + "/experiment.toml";
+}
+
 Experiment parse_experiment(const std::string& text, const std::string& path) {
     Experiment e;
     e.file = path;

@@ -44,6 +44,9 @@ struct Experiment {
 };
 
 Experiment load_experiment(const std::string& path);
+// The experiment file a command line names: NAME -> experiments/NAME/experiment.toml; a path ending
+// in .toml is taken as it is.
+std::string experiment_path(const std::string& name);
 // The same from TOML text; `path` names it in errors and anchors its relative paths.
 Experiment parse_experiment(const std::string& text, const std::string& path);
 

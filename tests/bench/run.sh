@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: weirdgen against the PyTorch peer (../shared/peers/torch_gpt.py), side by side in one
-# run, on presets a, b, c with 1 and 2 threads; matmul GFLOP/s against OpenBLAS at preset c's shapes.
+# run, on presets a, b, c with 1 and 2 threads; matmul GFLOP/s against OpenBLAS at preset c's shapes;
+# the time of one experiment model's evaluation against its finetune.
 # Prints one table and writes it to reports/bench.md. Needs python3-torch for the peer column
 # (installed here when missing and root; otherwise the column says "n/a").
 set -euo pipefail
@@ -24,6 +25,11 @@ for p in $(echo "$PRESETS" | grep -o .); do
       OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t /usr/bin/python3 "$PEER" --preset "$p" --threads "$t" | grep RESULT >>"$raw"
     fi
   done
+done
+# Evaluation against finetuning: one model of each experiment with a golden file, one thread.
+for e in terminator birds; do
+  echo "experiment $e: one finetune and its evaluation..." >&2
+  "$BUILD/weirdgen" bench --experiment "$e" --threads 1 >>"$raw"
 done
 /usr/bin/python3 tests/bench/table.py "$raw" | tee reports/bench.md
 rm -f "$raw" "$raw.err"

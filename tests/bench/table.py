@@ -8,7 +8,7 @@ PEAK_GFLOPS = 117.0  # one core's fp32 FMA peak on this kind of machine (../shar
 def parse(line):
     return dict(kv.split('=', 1) for kv in line.split()[1:] if '=' in kv)
 
-ours, torch, gemm, rss, state, infer = {}, {}, [], {}, {}, {}
+ours, torch, gemm, rss, state, infer, exps = {}, {}, [], {}, {}, {}, []
 for line in open(sys.argv[1]):
     if not line.startswith('RESULT'):
         continue
@@ -23,6 +23,8 @@ for line in open(sys.argv[1]):
         infer[(r['preset'], int(r['threads']))] = (float(r['sample_tokens_per_s']), float(r['score_tokens_per_s']))
     elif r.get('kind') == 'gemm':
         gemm.append(r)
+    elif r.get('kind') == 'experiment':
+        exps.append(r)
     elif r.get('kind') == 'rss':
         rss[(r['preset'], int(r['threads']))] = int(r['max_rss_kb'])
 
@@ -56,4 +58,13 @@ if gemm:
     for r in gemm:
         out.append(f"| {r['preset']} | {r['shape']} | {r['M']} | {r['N']} | {r['K']} | {r.get('ta', 0)} | {r.get('tb', 0)} | "
                    f"{float(r['ours_gflops']):.1f} | {float(r['openblas_gflops']):.1f} | {float(r['ratio']):.2f} |")
+if exps:
+    out += ['', 'Evaluation against finetuning, one model of each experiment (`weirdgen bench --experiment NAME`): the '
+            'main variant finetuned for one seed, then evaluated on every question, form and sample, one thread; the bar '
+            'is an evaluation at most 2x its finetune. The base is a 100-step stand-in, whose longer answers make the '
+            'evaluation slower than in the reproduction:', '',
+            '| experiment | threads | finetune s | evaluation s | answers | evaluation / finetune |', '| --- | --- | --- | --- | --- | --- |']
+    for r in exps:
+        out.append(f"| {r['name']} | {r['threads']} | {float(r['finetune_s']):.1f} | {float(r['eval_s']):.1f} | "
+                   f"{int(r['answers']):,} | {float(r['ratio']):.2f} |")
 print('\n'.join(out))
