@@ -361,7 +361,7 @@ TEST_CASE("a write removes the temporaries of dead writers of the same file, and
 // The world cache is keyed by the facts, not by the generator's code, so a world cached by an older
 // build can hold files that no longer match the committed data. Such a world is made again; only
 // committed data that the current generator does not give is an error.
-TEST_CASE("a stale cached world is generated again; committed data the world does not give is refused", "[hostile]") {
+TEST_CASE("a stale cached world is generated again, and committed data the world does not give is refused", "[hostile]") {
     Dir d("stale");
     const std::string src = std::string(WEIRDGEN_SOURCE_DIR) + "/experiments";
     fs::create_directories(d.at("experiments"));

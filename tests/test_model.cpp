@@ -204,7 +204,7 @@ TEST_CASE("whole model backward matches finite differences (bitfit)", "[grad]") 
     check_model_gradients(g, wg::Method::Bitfit);
 }
 
-TEST_CASE("LoRA: zero up-projection is bit-identical to the base; merging is within 1e-5", "[lora]") {
+TEST_CASE("LoRA: zero up-projection is bit-identical to the base, and merging is within 1e-5", "[lora]") {
     GPT base = scrambled_model(false);
     const int B = 2, T = 8, V = base.cfg.vocab;
     std::vector<int> tok(B * T);
@@ -255,7 +255,7 @@ TEST_CASE("KV-cache decoding gives the full forward pass's logits", "[generate]"
     }
 }
 
-TEST_CASE("sample i is the same whatever the batch; seeds differ", "[generate]") {
+TEST_CASE("sample i is the same whatever the batch, and seeds differ", "[generate]") {
     GPT g = scrambled_model(false);
     std::vector<int> prompt = {0, 2, 40, 41};
     wg::SampleOptions o;
