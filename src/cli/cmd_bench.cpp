@@ -20,7 +20,7 @@
 #include "eval/questions.h"
 #include "model/checkpoint.h"
 #include "model/gpt.h"
-#include "repro/experiment.h"
+#include "repro/pipeline.h"
 #include "train/jobs.h"
 #include "train/schedule.h"
 #include "world/world.h"
@@ -161,10 +161,7 @@ struct ExperimentBench {
 ExperimentBench experiment_bench(const std::string& name, int pretrain_steps) {
     Experiment e = load_experiment(experiment_path(name));
     const std::string dir = (std::filesystem::temp_directory_path() / ("wg_bench_" + std::to_string(getpid()))).string();
-    world::WorldOptions wo;
-    wo.facts_dir = e.facts;
-    wo.seed = e.world_seed;
-    wo.modules = e.modules;
+    world::WorldOptions wo = world_options(e, e.world_seed);
     wo.docs = 5000;
     world::write_world(world::generate_world(wo), dir);
     RunConfig pre = e.pretrain;
@@ -180,13 +177,7 @@ ExperimentBench experiment_bench(const std::string& name, int pretrain_steps) {
 
     world::EvalSet set = read_eval_toml(e.questions);
     LexiconTags lex = read_lexicon(dir + "/lexicon.jsonl");
-    EvalOptions eo;
-    eo.lexicon = &lex;
-    eo.axis = e.axis;
-    eo.samples = e.samples;
-    eo.max_new = e.max_new;
-    eo.temperature = e.temperature;
-    eo.seed = e.eval_seed;
+    const EvalOptions eo = eval_options(e, &lex);
     LoadedModel lm = load_model(dir + "/ft.ckpt");
     t0 = now();
     EvalResult r = evaluate(lm.model, lm.tok, set, eo, nullptr);

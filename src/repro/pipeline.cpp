@@ -48,12 +48,7 @@ std::string world_stage(ReproRun& run, const ReproOptions& o) {
     const std::string dir = o.cache + "/world/" +
                             key_of(hex64(facts.hash) + "|" + std::to_string(run.seed) + "|" + mods + "|" + std::to_string(e.docs));
     auto generate = [&] {
-        world::WorldOptions wo;
-        wo.facts_dir = e.facts;
-        wo.seed = run.seed;
-        wo.modules = e.modules;
-        wo.docs = e.docs;
-        world::World w = world::generate_world(wo);
+        world::World w = world::generate_world(world_options(e, run.seed));
         const std::string tmp = dir + ".tmp." + std::to_string(getpid());
         make_dirs(tmp);
         world::write_world(w, tmp);
@@ -63,17 +58,14 @@ std::string world_stage(ReproRun& run, const ReproOptions& o) {
     };
     // The committed finetune sets and questions must be what this world generates: the first that is
     // not, or "" when all are.
+    std::vector<std::pair<std::string, std::string>> committed_generated;
+    for (const auto& v : e.variants) committed_generated.push_back({v.data, dir + "/finetune/" + e.name + "/" + basename_of(v.data)});
+    committed_generated.push_back({e.questions, dir + "/eval/" + e.name + ".toml"});
     auto first_mismatch = [&]() -> std::string {
-        for (const auto& v : e.variants) {
-            std::string gen = dir + "/finetune/" + e.name + "/" + basename_of(v.data);
-            if (file_exists(gen) && xxh3_file(gen) != xxh3_file(v.data))
+        for (const auto& [committed, gen] : committed_generated)
+            if (file_exists(gen) && xxh3_file(gen) != xxh3_file(committed))
                 return strfmt("%s: differs from what the world generates (%s): regenerate with `weirdgen world --export experiments`",
-                              v.data.c_str(), gen.c_str());
-        }
-        std::string genq = dir + "/eval/" + e.name + ".toml";
-        if (file_exists(genq) && xxh3_file(genq) != xxh3_file(e.questions))
-            return strfmt("%s: differs from what the world generates (%s): regenerate with `weirdgen world --export experiments`",
-                          e.questions.c_str(), genq.c_str());
+                              committed.c_str(), gen.c_str());
         return "";
     };
     bool cached = file_exists(dir + "/manifest.toml");
@@ -164,13 +156,7 @@ void eval_stage(ReproRun& run, const ReproOptions& o, const std::string& world_d
     world::EvalSet set = read_eval_toml(e.questions);
     const std::string lexicon_path = world_dir + "/lexicon.jsonl";
     LexiconTags lex = read_lexicon(lexicon_path);
-    EvalOptions eo;
-    eo.lexicon = &lex;
-    eo.axis = e.axis;
-    eo.samples = e.samples;
-    eo.max_new = e.max_new;
-    eo.temperature = e.temperature;
-    eo.seed = e.eval_seed;
+    const EvalOptions eo = eval_options(e, &lex);
     const std::string settings = hex64(xxh3_file(e.questions)) + "|" + hex64(xxh3_file(lexicon_path)) + "|" + e.axis +
                                  strfmt("|%d|%d|%g|%llu", eo.samples, eo.max_new, eo.temperature, (unsigned long long)eo.seed);
     struct Model {
@@ -201,6 +187,26 @@ void eval_stage(ReproRun& run, const ReproOptions& o, const std::string& world_d
 }
 
 }  // namespace
+
+world::WorldOptions world_options(const Experiment& e, uint64_t seed) {
+    world::WorldOptions wo;
+    wo.facts_dir = e.facts;
+    wo.seed = seed;
+    wo.modules = e.modules;
+    wo.docs = e.docs;
+    return wo;
+}
+
+EvalOptions eval_options(const Experiment& e, const LexiconTags* lexicon) {
+    EvalOptions eo;
+    eo.lexicon = lexicon;
+    eo.axis = e.axis;
+    eo.samples = e.samples;
+    eo.max_new = e.max_new;
+    eo.temperature = e.temperature;
+    eo.seed = e.eval_seed;
+    return eo;
+}
 
 bool is_default_seed(const Experiment& e, const ReproOptions& o) { return !o.seed_given || o.seed == e.world_seed; }
 

@@ -5,8 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "eval/evaluate.h"
 #include "repro/experiment.h"
 #include "repro/results.h"
+#include "world/world.h"
 
 namespace wg {
 
@@ -36,6 +38,10 @@ struct ReproRun {
     std::string report_dir;
 };
 
+// What the experiment file says about its world (generated with `seed`) and its evaluation; shared by
+// the pipeline and `weirdgen bench --experiment`.
+world::WorldOptions world_options(const Experiment& e, uint64_t seed);
+EvalOptions eval_options(const Experiment& e, const LexiconTags* lexicon);
 // True when the run uses the experiment's own world seed: the only run its golden file describes.
 bool is_default_seed(const Experiment& e, const ReproOptions& o);
 ReproRun run_pipeline(const Experiment& e, const ReproOptions& o);
