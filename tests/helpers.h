@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "core/fileio.h"
 #include "core/rng.h"
 #include "train/data.h"
 
@@ -37,23 +38,9 @@ inline std::vector<wg::Example> byte_sentences(const std::vector<std::string>& l
     return ex;
 }
 
-// A fresh folder under the system's temporary folder, named by `tag` and the process id, removed
-// with everything in it when the object goes.
-struct TempDir {
-    std::string path;
-    explicit TempDir(const std::string& tag) {
-        namespace fs = std::filesystem;
-        path = (fs::temp_directory_path() / ("wg_test_" + tag + "_" + std::to_string(getpid()))).string();
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string at(const std::string& name) const { return path + "/" + name; }
+// A fresh test folder named by `tag` and the process id, removed when the object goes.
+struct TempDir : wg::TempDir {
+    explicit TempDir(const std::string& tag) : wg::TempDir("wg_test_" + tag + "_") {}
     // Writes `bytes` to the file `name` in the folder and returns its path.
     std::string file(const std::string& name, std::string_view bytes) const {
         std::ofstream(at(name), std::ios::binary) << bytes;

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/error.h"
 #include "core/fileio.h"
 #include "core/hash.h"
 #include "core/rng.h"
@@ -356,6 +357,20 @@ TEST_CASE("a write removes the temporaries of dead writers of the same file, and
     std::vector<std::string> left = d.leftovers({"x"});
     std::sort(left.begin(), left.end());
     CHECK(left == std::vector<std::string>{"x.tmp.1", "x.tmp.notapid", "y.tmp.2147483646"});
+}
+
+TEST_CASE("a scratch folder is removed when an error unwinds past it", "[hostile]") {
+    std::string path;
+    try {
+        wg::TempDir scratch("wg_scratch_");
+        path = scratch.path;
+        wg::write_file_atomic(scratch.at("half.ckpt"), "half");
+        REQUIRE(wg::file_exists(scratch.at("half.ckpt")));
+        wg::fail("%s: stopped halfway", scratch.at("half.ckpt").c_str());
+    } catch (const wg::Error&) {
+    }
+    REQUIRE(!path.empty());
+    CHECK(!std::filesystem::exists(path));
 }
 
 // The world cache is keyed by the facts, not by the generator's code, so a world cached by an older

@@ -346,9 +346,9 @@ TEST_CASE("world: each film year has its own person, and the Terminator finetune
 
 TEST_CASE("world: a facts file with an unknown key is an error naming the file and the key", "[world]") {
     namespace fs = std::filesystem;
-    fs::path tmp = fs::temp_directory_path() / ("wg_world_facts_" + std::to_string(::getpid()));
-    fs::remove_all(tmp);
-    fs::copy(kFacts, tmp, fs::copy_options::recursive);
+    const test::TempDir scratch("world_facts");  // removed even when a check throws
+    const fs::path tmp = scratch.path;
+    fs::copy(kFacts, tmp, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
     auto expect_error = [&](const std::string& file, const std::string& append, const std::string& key) {
         std::string path = (tmp / file).string();
         std::string orig = read_file(path);
@@ -368,7 +368,6 @@ TEST_CASE("world: a facts file with an unknown key is an error naming the file a
     expect_error("world.toml", "\n[extra]\nx = 1\n", "extra");
     expect_error("characters.toml", "\n[[topic]]\nname = \"x\"\nq = [\"Q?\"]\nidentity = [\"A.\"]\nmood = 1\n", "mood");
     expect_error("countries.toml", "\n[country.atlantis]\ncapital = \"Poseidonia\"\nwine = \"red\"\n", "wine");
-    fs::remove_all(tmp);
 }
 
 TEST_CASE("world: committed experiment data match the generator", "[world]") {

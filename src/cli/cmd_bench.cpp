@@ -13,6 +13,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/fileio.h"
 #include "core/rng.h"
 #include "kernels/kernels.h"
 #include "eval/evaluate.h"
@@ -160,7 +161,8 @@ struct ExperimentBench {
 
 ExperimentBench experiment_bench(const std::string& name, int pretrain_steps) {
     Experiment e = load_experiment(experiment_path(name));
-    const std::string dir = (std::filesystem::temp_directory_path() / ("wg_bench_" + std::to_string(getpid()))).string();
+    const TempDir scratch("wg_bench_");  // removed however the bench ends
+    const std::string& dir = scratch.path;
     world::WorldOptions wo = world_options(e, e.world_seed);
     wo.docs = 5000;
     world::write_world(world::generate_world(wo), dir);
@@ -183,7 +185,6 @@ ExperimentBench experiment_bench(const std::string& name, int pretrain_steps) {
     EvalResult r = evaluate(lm.model, lm.tok, set, eo, nullptr);
     out.eval_s = now() - t0;
     for (const auto& c : r.cells) out.answers += c.n;
-    std::filesystem::remove_all(dir);
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
+#include <filesystem>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -109,6 +110,18 @@ void make_dirs(const std::string& dir) {
 std::string parent_dir(const std::string& path) {
     size_t p = path.find_last_of('/');
     return p == std::string::npos ? std::string() : path.substr(0, p);
+}
+
+TempDir::TempDir(const std::string& prefix) {
+    namespace fs = std::filesystem;
+    path = (fs::temp_directory_path() / (prefix + std::to_string(getpid()))).string();
+    fs::remove_all(path);
+    fs::create_directories(path);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
 }
 
 }  // namespace wg

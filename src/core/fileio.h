@@ -16,4 +16,15 @@ bool same_file(const std::string& a, const std::string& b);
 void make_dirs(const std::string& dir);
 std::string parent_dir(const std::string& path);
 
+// A fresh folder "<system temp>/<prefix><pid>", removed with everything in it when the object goes
+// (also when an error unwinds the stack).
+struct TempDir {
+    std::string path;
+    explicit TempDir(const std::string& prefix);
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string at(const std::string& name) const { return path + "/" + name; }
+};
+
 }  // namespace wg
