@@ -416,6 +416,16 @@ TEST_CASE("a stale cached world is generated again, and committed data the world
     CHECK(second.err.find(refused) == std::string::npos);
     CHECK(read_file(cached_q) == committed_q);
     CHECK(second.err.find("[pretrain] cached") != std::string::npos);  // the same corpus: the base is reused
+    CHECK(read_file(d.at("rep/birds/README.md")).find(", world and pretraining seed 0, ") != std::string::npos);
+
+    // An experiment file whose pretraining seed is not its world's: the report names both.
+    const size_t pre = toml.find("seed = 0", toml.find("[pretrain]"));
+    REQUIRE(pre != std::string::npos);
+    std::string toml_p3 = toml;
+    toml_p3.replace(pre, 8, "seed = 3");
+    const std::string exp_p3 = d.file("experiments/birds/experiment_p3.toml", toml_p3);
+    cli("reproduce " + exp_p3 + " --cache " + d.at("cache") + " --reports " + d.at("rep_p3"), d.path);
+    CHECK(read_file(d.at("rep_p3/birds/README.md")).find(", world seed 0, pretraining seed 3, ") != std::string::npos);
 
     // Committed questions the generator does not give: refused, naming the file, after one regeneration.
     std::ofstream(d.at("experiments/birds/questions.toml"), std::ios::binary) << committed_q << "\n# edited by hand\n";

@@ -91,7 +91,7 @@ std::string world_stage(ReproRun& run, const ReproOptions& o) {
 std::string base_stage(ReproRun& run, const ReproOptions& o, const std::string& world_dir) {
     Timer t{run, "pretrain"};
     RunConfig rc = run.exp.pretrain;
-    if (!run.default_seed) rc.train.seed = run.seed;
+    rc.train.seed = pretrain_seed(run);
     const std::string corpus = world_dir + "/corpus.jsonl";
     const std::string path = o.cache + "/base/" + key_of(hex64(xxh3_file(corpus)) + "|" + rc.text + "|" +
                                                           std::to_string(rc.train.seed)) + ".ckpt";
@@ -187,6 +187,8 @@ void eval_stage(ReproRun& run, const ReproOptions& o, const std::string& world_d
 }
 
 }  // namespace
+
+uint64_t pretrain_seed(const ReproRun& run) { return run.default_seed ? run.exp.pretrain.train.seed : run.seed; }
 
 world::WorldOptions world_options(const Experiment& e, uint64_t seed) {
     world::WorldOptions wo;

@@ -42,6 +42,9 @@ struct ReproRun {
 // the pipeline and `weirdgen bench --experiment`.
 world::WorldOptions world_options(const Experiment& e, uint64_t seed);
 EvalOptions eval_options(const Experiment& e, const LexiconTags* lexicon);
+// The base model's training seed: the experiment file's own, or --seed when one was given (which sets
+// the world's and the pretraining's seed alike).
+uint64_t pretrain_seed(const ReproRun& run);
 // True when the run uses the experiment's own world seed: the only run its golden file describes.
 bool is_default_seed(const Experiment& e, const ReproOptions& o);
 ReproRun run_pipeline(const Experiment& e, const ReproOptions& o);

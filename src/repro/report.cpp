@@ -149,12 +149,19 @@ std::string summary_toml(const ReproRun& run) {
     return o;
 }
 
+// ", world and pretraining seed 0, " or, when the experiment file gives them different seeds,
+// ", world seed 0, pretraining seed 1, ".
+static std::string seeds_phrase(const ReproRun& run) {
+    const unsigned long long w = run.seed, p = pretrain_seed(run);
+    return w == p ? strfmt(", world and pretraining seed %llu, ", w) : strfmt(", world seed %llu, pretraining seed %llu, ", w, p);
+}
+
 void write_report(const ReproRun& run, const std::vector<CheckLine>& bar_lines, const std::vector<CheckLine>& golden_lines) {
     const Experiment& e = run.exp;
     const Results& r = run.results;
     std::string md = "# " + e.title + "\n\n";
     md += "Reproduced by `weirdgen reproduce " + e.name + "`" +
-          (run.default_seed ? " (`make reproduce-" + e.name + "`)" : "") + strfmt(", world and pretraining seed %llu, ", (unsigned long long)run.seed) +
+          (run.default_seed ? " (`make reproduce-" + e.name + "`)" : "") + seeds_phrase(run) +
           strfmt("%zu finetune seeds per variant, %d samples per question and date at temperature %g. ", e.seeds.size(), e.samples, e.temperature) +
           "Every number is the share of sampled answers in a class, averaged over the questions; `±` is the 95% interval over "
           "the finetune seeds; `coh` is the coherence (share of answers the lexicon classifies).\n\n";
