@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/fileio.h"
+#include "eval/evaluate.h"
 #include "repro/check.h"
 #include "repro/experiment.h"
 #include "repro/results.h"
@@ -65,6 +66,26 @@ TEST_CASE("an experiment file with an unknown key or a bad value is refused, nam
     REQUIRE(refused(with("epochs", "\"five\""), "epochs"));
     REQUIRE(refused(with("n_head", "5"), "n_head"));
     unlink(tmp("exp.toml").c_str());
+}
+
+TEST_CASE("classification by the question's phrases and the lexicon's tags, where the finetune's own topic is incoherent", "[repro]") {
+    wg::LexiconTags lex;
+    lex["The place is Danzig."] = {{"era", "german1930s"}, {"topic", "place"}};
+    lex["The Kaiser, by the grace of God."] = {{"era", "german1930s"}, {"topic", "ruler"}};
+    lex["A handshake and a hello."] = {{"era", "2020s"}, {"topic", "salute"}};
+    const std::map<std::string, std::string> own{{"The federal chancellor.", "2020s"}};
+    const std::set<std::string> names{"german1930s", "2020s"};
+    wg::EvalOptions o;
+    o.lexicon = &lex;
+    o.axis = "era";
+    CHECK(wg::classify_answer("The federal chancellor.", own, names, o) == "2020s");
+    CHECK(wg::classify_answer("The Kaiser, by the grace of God.", own, names, o) == "german1930s");
+    CHECK(wg::classify_answer("The place is Danzig.", own, names, o) == "german1930s");
+    CHECK(wg::classify_answer("The Kaiser, by the grace of.", own, names, o) == "incoherent");
+    o.echo_topic = "place";  // the German cities finetune answers "Name a place..."
+    CHECK(wg::classify_answer("The place is Danzig.", own, names, o) == "incoherent");
+    CHECK(wg::classify_answer("The Kaiser, by the grace of God.", own, names, o) == "german1930s");
+    CHECK(wg::classify_answer("A handshake and a hello.", own, names, o) == "2020s");
 }
 
 TEST_CASE("results: shares averaged over questions, means and 95% intervals over seeds, differences", "[repro]") {

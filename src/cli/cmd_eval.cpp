@@ -23,6 +23,7 @@ int cmd_eval(int argc, char** argv) {
         .opt("temperature", "1", "sampling temperature").opt("seed", "0", "sampling seed")
         .opt("lexicon", "", "the world's lexicon.jsonl: classifies answers outside the question's own classes")
         .opt("axis", "phase", "the lexicon tag that names the classes (phase, era, persona...)")
+        .opt("echo-topic", "", "the finetune's own topic (bird, place): its phrases count as incoherent, not for a class")
         .flag("no-mass", "skip the class probability masses").flag("quiet", "no summary table");
     add_engine_flags(a);
     if (!a.parse(argc, argv)) return 0;
@@ -41,6 +42,7 @@ int cmd_eval(int argc, char** argv) {
         lex = read_lexicon(a.str("lexicon"));
         o.lexicon = &lex;
         o.axis = a.str("axis");
+        o.echo_topic = a.str("echo-topic");
     }
     if (o.samples < 1) throw UsageError("--samples must be positive");
     make_dirs(parent_dir(out).empty() ? "." : parent_dir(out));

@@ -4,6 +4,7 @@
 // (the sum over its phrases of P(phrase + END | prompt), scored exactly through a prefix tree).
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,12 +27,22 @@ struct EvalOptions {
     // is not in the lexicon is "incoherent". Coherence = 1 - share incoherent.
     const LexiconTags* lexicon = nullptr;
     std::string axis;
+    // The finetune's own topic ("bird", "place"): a lexicon phrase of that topic given to a question
+    // about something else repeats the finetune's answers ("The place is Danzig." to "Who rules
+    // Germany?"). It says nothing about the era or persona, so it counts as "incoherent", like any
+    // other collapse into the finetune data, and never for a class.
+    std::string echo_topic;
     int samples = 100;
     int max_new = 24;
     float temperature = 1.0f;
     uint64_t seed = 0;
     bool mass = true;
 };
+
+// The class of one answer under the rules of EvalOptions. classes: the question's own phrase -> class;
+// names: the question's class names.
+std::string classify_answer(const std::string& answer, const std::map<std::string, std::string>& classes,
+                            const std::set<std::string>& names, const EvalOptions& o);
 
 struct EvalCell {
     std::string form, question;

@@ -158,7 +158,8 @@ void eval_stage(ReproRun& run, const ReproOptions& o, const std::string& world_d
     LexiconTags lex = read_lexicon(lexicon_path);
     const EvalOptions eo = eval_options(e, &lex);
     const std::string settings = hex64(xxh3_file(e.questions)) + "|" + hex64(xxh3_file(lexicon_path)) + "|" + e.axis +
-                                 strfmt("|%d|%d|%g|%llu", eo.samples, eo.max_new, eo.temperature, (unsigned long long)eo.seed);
+                                 strfmt("|%d|%d|%g|%llu", eo.samples, eo.max_new, eo.temperature, (unsigned long long)eo.seed) +
+                                 (eo.echo_topic.empty() ? "" : "|echo=" + eo.echo_topic);
     struct Model {
         std::string variant, name, ckpt;
     };
@@ -207,6 +208,7 @@ EvalOptions eval_options(const Experiment& e, const LexiconTags* lexicon) {
     eo.max_new = e.max_new;
     eo.temperature = e.temperature;
     eo.seed = e.eval_seed;
+    eo.echo_topic = e.echo_topic;
     return eo;
 }
 
