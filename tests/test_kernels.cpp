@@ -44,7 +44,10 @@ void check_all_equal(const std::function<std::vector<float>()>& f) {
 struct Shape {
     int M, N, K;
 };
-const Shape kShapes[] = {{1, 1, 1}, {1, 17, 5}, {7, 13, 5}, {6, 16, 32}, {37, 70, 129}, {100, 33, 64}, {13, 96, 1}, {200, 130, 7}, {128, 70, 300}};
+// The last: a long K (eight blocks of 128 and a ragged 76), two row blocks and ten 32-wide panels, so
+// that every mode and transposition also runs where partial sums wait in memory between blocks.
+const Shape kShapes[] = {{1, 1, 1},      {1, 17, 5},    {7, 13, 5},     {6, 16, 32},     {37, 70, 129},
+                         {100, 33, 64}, {13, 96, 1},   {200, 130, 7},  {128, 70, 300},  {110, 300, 1100}};
 
 }  // namespace
 
