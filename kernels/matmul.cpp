@@ -22,7 +22,8 @@ namespace {
 inline float at_a(const float* A, int lda, bool ta, int i, int p) { return ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p]; }
 inline float at_b(const float* B, int ldb, bool tb, int p, int j) { return tb ? B[(size_t)j * ldb + p] : B[(size_t)p * ldb + j]; }
 
-// The epilogue both versions share: C = acc (+ bias) or C = C + acc.
+// The scalar epilogue: C = acc (+ bias) or C = C + acc. The SIMD tiles do the same additions from
+// their registers (Epilogue, below).
 inline void store_row(float* c, const float* acc, int n, bool accumulate, const float* bias) {
     if (accumulate)
         for (int j = 0; j < n; j++) c[j] = c[j] + acc[j];
@@ -62,8 +63,8 @@ constexpr int kMR = 6;    // rows of a register tile
 constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
 constexpr int kKC = 128;  // depth of a block: a KC x NR slice of B stays in L1 across the MC rows
 
-// A plain copy, 8 floats at a time. (Done one float at a time, the copy of A's strip and the
-// epilogue, then a separate pass, took 8% of the Terminator model's pretraining time.)
+// A plain copy, 8 floats at a time. (Done one float at a time, this copy of A's strip and the
+// epilogue took 8% of the Terminator model's pretraining time.)
 WG_AVX2 void copy_avx2(float* dst, const float* src, int n) {
     int j = 0;
     for (; j + 8 <= n; j += 8) _mm256_storeu_ps(dst + j, _mm256_loadu_ps(src + j));
