@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <string>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +16,7 @@
 #include "helpers.h"
 #include "eval/generate.h"
 #include "kernels/kernels.h"
+#include "model/config.h"
 #include "model/gpt.h"
 #include "train/data.h"
 #include "train/trainer.h"
@@ -144,8 +146,8 @@ TEST_CASE("matmul and softmax-cross-entropy backward match finite differences", 
 }
 
 // The whole model: for every tensor, the 3 largest gradient entries and 3 random ones.
-static void check_model_gradients(GPT& g, wg::Method method) {
-    g.set_trainable(method);
+static void check_model_gradients(GPT& g, wg::Method method, const std::vector<int>& layers = {}) {
+    g.set_trainable(method, layers);
     const int B = 2, T = 6, V = g.cfg.vocab;
     wg::Rng r(11, 11);
     std::vector<int> tok(B * T), tgt(B * T);
@@ -202,6 +204,21 @@ TEST_CASE("whole model backward matches finite differences (LoRA adapters)", "[g
 TEST_CASE("whole model backward matches finite differences (bitfit)", "[grad]") {
     GPT g = scrambled_model(false);
     check_model_gradients(g, wg::Method::Bitfit);
+}
+
+TEST_CASE("bitfit in one block: only that block's biases and LayerNorms train, and their gradients are right", "[grad]") {
+    GPT g = scrambled_model(false);
+    check_model_gradients(g, wg::Method::Bitfit, {1});
+    std::vector<std::string> trained;
+    for (size_t i = 0; i < g.tensors.size(); i++)
+        if (g.trainable[i]) trained.push_back(g.tensors[i].name);
+    REQUIRE(trained == std::vector<std::string>{"h1.ln1.w", "h1.ln1.b", "h1.qkv.b", "h1.proj.b", "h1.ln2.w",
+                                                "h1.ln2.b", "h1.fc.b", "h1.fcproj.b"});
+    REQUIRE_THROWS_WITH(g.set_trainable(wg::Method::Bitfit, {2}), Catch::Contains("block 2 does not exist"));
+    const wg::RunConfig rc = wg::parse_run_config("[train]\nmethod = \"bitfit\"\nlayers = [0, 1]\n", "ft.toml");
+    REQUIRE(rc.train.layers == std::vector<int>{0, 1});
+    REQUIRE_THROWS_WITH(wg::parse_run_config("[train]\nlayers = 1\n", "ft.toml"),
+                        Catch::Contains("ft.toml") && Catch::Contains("layers"));
 }
 
 TEST_CASE("LoRA: zero up-projection is bit-identical to the base, and merging is within 1e-5", "[lora]") {

@@ -36,6 +36,22 @@ int64_t TomlTable::integer(const char* key, int64_t def, int64_t lo, int64_t hi)
     return v;
 }
 
+std::vector<int64_t> TomlTable::integers(const char* key, int64_t lo, int64_t hi) const {
+    std::vector<int64_t> out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    const toml::array* a = n->as_array();
+    if (!a) fail("%s: expected an array of integers", where(key).c_str());
+    for (const auto& v : *a) {
+        if (!v.is_integer()) fail("%s: expected an array of integers", where(key).c_str());
+        int64_t x = v.as_integer()->get();
+        if (x < lo || x > hi)
+            fail("%s: %lld: must be between %lld and %lld", where(key).c_str(), (long long)x, (long long)lo, (long long)hi);
+        out.push_back(x);
+    }
+    return out;
+}
+
 double TomlTable::number(const char* key, double def, double lo, double hi) const {
     double v = number(key, def);
     if (!std::isfinite(v) || v < lo || v > hi) fail("%s = %g: must be between %g and %g", where(key).c_str(), v, lo, hi);

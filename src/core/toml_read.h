@@ -3,6 +3,7 @@
 #pragma once
 #include <set>
 #include <string>
+#include <vector>
 #include <toml++/toml.h>
 
 namespace wg {
@@ -23,6 +24,8 @@ struct TomlTable {
     double number(const char* key, double def, double lo, double hi) const;
     std::string string(const char* key, const std::string& def) const;
     bool boolean(const char* key, bool def) const;
+    // An array of integers, each within [lo, hi]; missing -> empty.
+    std::vector<int64_t> integers(const char* key, int64_t lo, int64_t hi) const;
     // A sub-table; fails if the key holds something else. Missing -> nullptr.
     const toml::table* table(const char* key) const;
     std::string where(const char* key) const;

@@ -69,7 +69,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
     if (const toml::table* t = top.table("train")) {
         TomlTable s{*t, name, "train"};
         s.only({"steps", "epochs", "batch", "lr", "min_lr", "warmup", "weight_decay", "beta1", "beta2", "eps",
-                "clip", "seed", "method", "log_every", "checkpoint_every"});
+                "clip", "seed", "method", "layers", "log_every", "checkpoint_every"});
         const int64_t big = int64_t(1) << 40;
         tc.steps = s.integer("steps", tc.steps, 0, big);
         tc.epochs = s.integer("epochs", tc.epochs, 0, big);
@@ -90,6 +90,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
         else if (method == "lora") tc.method = Method::Lora;
         else if (method == "bitfit") tc.method = Method::Bitfit;
         else fail("%s: method = \"%s\": expected \"full\", \"lora\" or \"bitfit\"", s.where("method").c_str(), method.c_str());
+        for (int64_t l : s.integers("layers", 0, 1 << 20)) tc.layers.push_back((int)l);
     }
     if (const toml::table* t = top.table("lora")) {
         TomlTable l{*t, name, "lora"};

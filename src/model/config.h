@@ -1,12 +1,14 @@
 // The sizes of a model and the settings of a training run, read from one TOML file:
 //   [model] n_layer, n_embd, n_head, context, vocab   (vocab: tokenizer size to train, pretraining only)
 //   [train] steps or epochs, batch, lr, min_lr, warmup, weight_decay, beta1, beta2, eps, clip, seed,
-//           method ("full", "lora" or "bitfit"), log_every, checkpoint_every
+//           method ("full", "lora" or "bitfit"), layers (blocks to train; default all), log_every,
+//           checkpoint_every
 //   [lora]  rank, alpha
 // Unknown keys, wrong types and impossible sizes are errors naming the file and the key.
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace wg {
 
@@ -30,6 +32,7 @@ struct TrainConfig {
     float weight_decay = 0.0f, beta1 = 0.9f, beta2 = 0.95f, eps = 1e-8f, clip = 1.0f;
     uint64_t seed = 0;
     Method method = Method::Full;
+    std::vector<int> layers;  // finetuning: train only these blocks (empty: the whole model)
     int lora_rank = 4;
     float lora_alpha = 8.0f;
     int64_t log_every = 10, checkpoint_every = 0;

@@ -26,16 +26,18 @@ void mat_shape(Mat m, int C, int* in, int* out) {
 static std::vector<Tensor> make_layout(const ModelConfig& c) {
     std::vector<Tensor> ts;
     size_t off = 0;
+    int layer = -1;
     auto add = [&](std::string name, std::vector<int> shape, Tensor::Kind kind) {
         size_t n = 1;
         for (int d : shape) n *= (size_t)d;
-        ts.push_back({std::move(name), std::move(shape), off, n, kind});
+        ts.push_back({std::move(name), std::move(shape), off, n, kind, layer});
         off += n;
     };
     const int C = c.n_embd;
     add("wte", {c.vocab, C}, Tensor::Embedding);
     add("wpe", {c.context, C}, Tensor::Embedding);
     for (int l = 0; l < c.n_layer; l++) {
+        layer = l;
         std::string h = "h" + std::to_string(l) + ".";
         add(h + "ln1.w", {C}, Tensor::Norm);
         add(h + "ln1.b", {C}, Tensor::Norm);
@@ -50,11 +52,13 @@ static std::vector<Tensor> make_layout(const ModelConfig& c) {
             add(h + kMatName[m] + ".b", {out}, Tensor::Bias);
         }
     }
+    layer = -1;
     add("lnf.w", {C}, Tensor::Norm);
     add("lnf.b", {C}, Tensor::Norm);
     if (c.lora_rank > 0)
         for (int l = 0; l < c.n_layer; l++)
             for (int m = 0; m < 4; m++) {
+                layer = l;
                 int in, out;
                 mat_shape((Mat)m, C, &in, &out);
                 std::string h = "h" + std::to_string(l) + "." + kMatName[m];
@@ -195,7 +199,9 @@ void GPT::merge_lora() {
     bind();
 }
 
-void GPT::set_trainable(Method m) {
+void GPT::set_trainable(Method m, const std::vector<int>& layers) {
+    for (int l : layers)
+        if (l < 0 || l >= cfg.n_layer) fail("[train] layers: block %d does not exist (the model has %d)", l, cfg.n_layer);
     for (size_t i = 0; i < tensors.size(); i++) {
         Tensor::Kind k = tensors[i].kind;
         bool lora = k == Tensor::LoraA || k == Tensor::LoraB;
@@ -204,6 +210,9 @@ void GPT::set_trainable(Method m) {
             case Method::Lora: trainable[i] = lora; break;
             case Method::Bitfit: trainable[i] = k == Tensor::Bias || k == Tensor::Norm; break;
         }
+        // A list of blocks freezes everything outside them, the embeddings and the final LayerNorm too.
+        if (!layers.empty() && std::find(layers.begin(), layers.end(), tensors[i].layer) == layers.end())
+            trainable[i] = 0;
     }
     if (m == Method::Lora && cfg.lora_rank == 0) fail("method lora needs adapters (add_lora first)");
     bind();

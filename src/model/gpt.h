@@ -19,6 +19,7 @@ struct Tensor {
     std::vector<int> shape;
     size_t offset = 0, size = 0;
     Kind kind = Matrix;
+    int layer = -1;  // the block it belongs to; -1 for the embeddings and the final LayerNorm
 };
 
 // The matrices of a block, in the order of LayerView::mat and of the adapters.
@@ -76,8 +77,8 @@ struct GPT {
     // Folds W += (alpha/rank) A . B into every adapted matrix and drops the adapters.
     void merge_lora();
     // Marks what the optimizer updates: everything (full), the adapters (lora), or the biases and
-    // LayerNorm parameters (bitfit).
-    void set_trainable(Method m);
+    // LayerNorm parameters (bitfit); with `layers`, only within those blocks.
+    void set_trainable(Method m, const std::vector<int>& layers = {});
 
     // Runs the model on B rows of T tokens. With targets (-1 = no loss at that position) returns the
     // mean loss over the targeted positions; with want_grad the logits are replaced by the gradient

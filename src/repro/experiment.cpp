@@ -86,16 +86,9 @@ Experiment parse_experiment(const std::string& text, const std::string& path) {
     }
     e.pretrain = sub_config(root, "pretrain", true, false, path);
     e.finetune = sub_config(root, "finetune", false, true, path);
-    {
-        const toml::table* f = top.table("finetune");
-        const toml::node* s = f ? f->get("seeds") : nullptr;
-        const toml::array* a = s ? s->as_array() : nullptr;
-        if (!a || a->empty()) fail("%s: [finetune] seeds: expected a non-empty array of integers", path.c_str());
-        for (const auto& v : *a) {
-            if (!v.is_integer()) fail("%s: [finetune] seeds: expected integers", path.c_str());
-            e.seeds.push_back((uint64_t)v.as_integer()->get());
-        }
-    }
+    if (const toml::table* f = top.table("finetune"))
+        for (int64_t s : TomlTable{*f, path, "finetune"}.integers("seeds", 0, INT64_MAX)) e.seeds.push_back((uint64_t)s);
+    if (e.seeds.empty()) fail("%s: [finetune] seeds: expected a non-empty array of integers", path.c_str());
     const toml::array* vs = root.get("variant") ? root.get("variant")->as_array() : nullptr;
     if (!vs || vs->empty()) fail("%s: no [[variant]]", path.c_str());
     for (size_t i = 0; i < vs->size(); i++) {

@@ -93,7 +93,7 @@ void finetune_job(const RunConfig& rc, const std::string& base, const std::strin
     }
     if (rc.train.method == Method::Lora && model.cfg.lora_rank == 0)
         model.add_lora(rc.train.lora_rank, rc.train.lora_alpha, rc.train.seed);
-    model.set_trainable(rc.train.method);
+    model.set_trainable(rc.train.method, rc.train.layers);
     std::string resumed_blob;
     TrainState st = resume_state(o.resume_from, model, resumed_blob, o.quiet);
     Batcher batches(std::move(ex), model.cfg.context, false, rc.train.seed);
