@@ -1,4 +1,6 @@
 // Which kernels run (scalar reference, SIMD, OpenBLAS) and on how many threads.
+#include <cblas.h>
+
 #include "kernels/simd.h"
 
 #ifdef _OPENMP
@@ -43,6 +45,9 @@ const char* simd_level() {
 
 void set_threads(int n) {
     g_threads = n < 1 ? 1 : n;
+    // OpenBLAS keeps its own pool (all cores by default): the OpenBLAS backend, and the bench that
+    // compares against it, must run on the same threads as our kernels.
+    openblas_set_num_threads(g_threads);
 #ifdef _OPENMP
     omp_set_num_threads(g_threads);
 #endif

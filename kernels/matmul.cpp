@@ -63,12 +63,29 @@ constexpr int kMR = 6;    // rows of a register tile
 constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
 constexpr int kKC = 128;  // depth of a block: a KC x NR slice of B stays in L1 across the MC rows
 
-// A plain copy, 8 floats at a time. (Done one float at a time, this copy of A's strip and the
-// epilogue took 8% of the Terminator model's pretraining time.)
-WG_AVX2 void copy_avx2(float* dst, const float* src, int n) {
-    int j = 0;
-    for (; j + 8 <= n; j += 8) _mm256_storeu_ps(dst + j, _mm256_loadu_ps(src + j));
-    for (; j < n; j++) dst[j] = src[j];
+// Packs rows i0..i0+mc of op(A) = A^T (A is K x lda) into micro-panels of MR rows: panel t holds
+// rows i0 + MR t .. + MR - 1, step p at [t K MR + p MR], so a tile reads its MR values of a step
+// from one place and its whole block as one stream. (Copied as one mc-wide strip per step, the tile
+// read MR floats from a new cache line at every step, and the weight gradients ran at 0.55 of OpenBLAS.)
+// Step by step, so each row of A is read once, front to back (rows lda apart often share a cache set).
+WG_AVX2 void pack_a_t(int K, int mc, const float* A, int lda, int i0, float* dst) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int p = 0; p < K; p++) {
+        const float* src = A + (size_t)p * lda + i0;
+        for (int t = 0; t * kMR < mc; t++) {
+            const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(std::min(kMR, mc - t * kMR)), lane);
+            _mm256_maskstore_ps(dst + ((size_t)t * K + p) * kMR, mask, _mm256_maskload_ps(src + t * kMR, mask));
+        }
+    }
+}
+
+// The same micro-panels from A itself (row-major, op(A) = A): row by row, each read front to back.
+void pack_a_n(int K, int mc, const float* A, int lda, int i0, float* dst) {
+    for (int i = 0; i < mc; i++) {
+        const float* src = A + (size_t)(i0 + i) * lda;
+        float* d = dst + (size_t)(i / kMR) * K * kMR + i % kMR;
+        for (int p = 0; p < K; p++) d[(size_t)p * kMR] = src[p];
+    }
 }
 
 // Packs op(B) (K x N) into ceil(N/NR) panels of K x NR, zero-padded on the right.
@@ -230,6 +247,11 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
         return B + (size_t)jp * NR;
     };
     const size_t rs = ta ? 1 : (size_t)lda, ps = ta ? (size_t)lda : 1;
+    // Op(A) goes into micro-panels when transposed (see pack_a_t), or when K is long and many panels of B
+    // reuse the copy: then A's MR row streams, each a new cache line every 16 steps, cost more than one
+    // copy (preset c, K = 2048 and 8192, N = 512: 81 -> 91 GFLOP/s; with 4 panels, N = 128, the copy
+    // made it slower, 106 -> 89).
+    const bool pack_a = ta || (K > kKC && np >= 8);
     // Row blocks of near-equal size: the tiles of MR rows are dealt out evenly, at most MC / MR to a
     // block. (Blocks of MC rows and a remainder, 96 and 32 rows when M = 128, gave one thread three
     // times the other's work in every weight gradient of a width-128 model.)
@@ -239,8 +261,8 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
     {
         // With A transposed, the tile's successive steps read rows of A lda floats apart (lda is often a
-        // power of two: every step lands in the same cache set). So each thread copies its MC-row strip
-        // of op(A) once, densely ([p][r], mc wide), and reuses it for every panel of B. Same values in
+        // power of two: every step lands in the same cache set). So each thread packs its MC-row strip
+        // of op(A) once into micro-panels (pack_a_t) and reuses it for every panel of B. Same values in
         // the same order: the bits do not change.
         thread_local std::vector<float> strip;
         int strip_mb = -1;
@@ -252,14 +274,16 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                 const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
                 const float* a0 = A + (size_t)i0 * rs;
                 size_t a_rs = rs, a_ps = ps;
-                if (ta) {
+                if (pack_a) {
                     if (strip_mb != mb) {
-                        strip.resize((size_t)K * mc);
-                        for (int p = 0; p < K; p++) copy_avx2(&strip[(size_t)p * mc], A + (size_t)p * lda + i0, mc);
+                        strip.resize((size_t)K * (mc + kMR));  // whole micro-panels
+                        if (ta) pack_a_t(K, mc, A, lda, i0, strip.data());
+                        else pack_a_n(K, mc, A, lda, i0, strip.data());
                         strip_mb = mb;
                     }
+                    a_rs = 1;
                     a0 = strip.data();
-                    a_ps = (size_t)mc;
+                    a_ps = (size_t)kMR;
                 }
                 size_t bs;
                 const float* panel = panel_of(jp, &bs);
@@ -270,7 +294,8 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                         const int mr = std::min(kMR, mc - r0);
                         const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
                                           bias ? bias + j0 : nullptr};
-                        tiles[mr](kc, a0 + (size_t)r0 * a_rs + (size_t)kb * a_ps, a_rs, a_ps, panel + (size_t)kb * bs, bs,
+                        const float* at = pack_a ? a0 + (size_t)r0 * K : a0 + (size_t)r0 * a_rs;  // r0 * K = (r0 / MR) K MR
+                        tiles[mr](kc, at + (size_t)kb * a_ps, a_rs, a_ps, panel + (size_t)kb * bs, bs,
                                   acc + r0 * NR, kb > 0, last ? &ep : nullptr);
                     }
                     if (K == 0) break;
