@@ -260,10 +260,8 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     const int nthreads = std::min(region_threads(), nmb * np);
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
     {
-        // With A transposed, the tile's successive steps read rows of A lda floats apart (lda is often a
-        // power of two: every step lands in the same cache set). So each thread packs its MC-row strip
-        // of op(A) once into micro-panels (pack_a_t) and reuses it for every panel of B. Same values in
-        // the same order: the bits do not change.
+        // When pack_a, each thread packs its MC-row strip of op(A) once and reuses it for every panel of
+        // B. Same values in the same order: the bits do not change.
         thread_local std::vector<float> strip;
         int strip_mb = -1;
 #pragma omp for schedule(static) collapse(2)
@@ -273,17 +271,20 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                 const int j0 = jp * NR, nc = std::min(NR, N - j0);
                 const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
                 const float* a0 = A + (size_t)i0 * rs;
-                size_t a_rs = rs, a_ps = ps;
+                // Row r of the strip starts at a0 + r * a_row: r * K in micro-panels, since r0 is a
+                // multiple of MR and panel r0 / MR starts at (r0 / MR) K MR.
+                size_t a_rs = rs, a_ps = ps, a_row = rs;
                 if (pack_a) {
                     if (strip_mb != mb) {
-                        strip.resize((size_t)K * (mc + kMR));  // whole micro-panels
+                        strip.resize((size_t)K * kMR * ((mc + kMR - 1) / kMR));  // whole micro-panels
                         if (ta) pack_a_t(K, mc, A, lda, i0, strip.data());
                         else pack_a_n(K, mc, A, lda, i0, strip.data());
                         strip_mb = mb;
                     }
-                    a_rs = 1;
                     a0 = strip.data();
+                    a_rs = 1;
                     a_ps = (size_t)kMR;
+                    a_row = (size_t)K;
                 }
                 size_t bs;
                 const float* panel = panel_of(jp, &bs);
@@ -294,8 +295,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                         const int mr = std::min(kMR, mc - r0);
                         const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
                                           bias ? bias + j0 : nullptr};
-                        const float* at = pack_a ? a0 + (size_t)r0 * K : a0 + (size_t)r0 * a_rs;  // r0 * K = (r0 / MR) K MR
-                        tiles[mr](kc, at + (size_t)kb * a_ps, a_rs, a_ps, panel + (size_t)kb * bs, bs,
+                        tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps, panel + (size_t)kb * bs, bs,
                                   acc + r0 * NR, kb > 0, last ? &ep : nullptr);
                     }
                     if (K == 0) break;

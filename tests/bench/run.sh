@@ -18,7 +18,7 @@ for p in $(echo "$PRESETS" | grep -o .); do
   for t in 1 2; do
     echo "preset $p, $t thread(s)..." >&2
     extra=""; [ "$p" = c ] && [ "$t" = 1 ] && extra="--gemm"
-    OPENBLAS_NUM_THREADS=$t /usr/bin/time -f "RESULT kind=rss preset=$p threads=$t max_rss_kb=%M" \
+    /usr/bin/time -f "RESULT kind=rss preset=$p threads=$t max_rss_kb=%M" \
       "$BUILD/weirdgen" bench --presets "$p" --threads "$t" $extra >>"$raw" 2>>"$raw.err" || { cat "$raw.err" >&2; exit 1; }
     grep RESULT "$raw.err" >>"$raw" || true; : >"$raw.err"
     if [ $have_torch = 1 ]; then
