@@ -61,17 +61,23 @@ void gemm_openblas(int M, int N, int K, const float* A, int lda, bool ta, const 
 
 constexpr int kMR = 6;    // rows of a register tile
 constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
-constexpr int kKC = 128;  // depth of a block: a KC x NR slice of B stays in L1 across the MC rows
+constexpr int kKC = 64;   // depth of a block: a KC x NR slice of B (16 KiB with AVX-512) stays in L1 across the MC rows
 
 // Packs rows i0..i0+mc of op(A) = A^T (A is K x lda) into micro-panels of MR rows: panel t holds
 // rows i0 + MR t .. + MR - 1, step p at [t K MR + p MR], so a tile reads its MR values of a step
 // from one place and its whole block as one stream. (Copied as one mc-wide strip per step, the tile
 // read MR floats from a new cache line at every step, and the weight gradients ran at 0.55 of OpenBLAS.)
 // Step by step, so each row of A is read once, front to back (rows lda apart often share a cache set).
+// Each step's few cache lines sit in a page of their own when lda is large (the head's gradient, lda =
+// vocabulary), out of the hardware prefetcher's reach: they are prefetched kAhead steps early. (Without
+// it the packing was 22% of the head's weight gradient at preset c.)
 WG_AVX2 void pack_a_t(int K, int mc, const float* A, int lda, int i0, float* dst) {
+    constexpr int kAhead = 8;
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (int p = 0; p < K; p++) {
         const float* src = A + (size_t)p * lda + i0;
+        if (p + kAhead < K)
+            for (int i = 0; i < mc; i += 16) _mm_prefetch((const char*)(src + (size_t)kAhead * lda + i), _MM_HINT_T0);
         for (int t = 0; t * kMR < mc; t++) {
             const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(std::min(kMR, mc - t * kMR)), lane);
             _mm256_maskstore_ps(dst + ((size_t)t * K + p) * kMR, mask, _mm256_maskload_ps(src + t * kMR, mask));
@@ -88,25 +94,31 @@ void pack_a_n(int K, int mc, const float* A, int lda, int i0, float* dst) {
     }
 }
 
-// Packs op(B) (K x N) into ceil(N/NR) panels of K x NR, zero-padded on the right.
+// Packs op(B) (K x N) into ceil(N/NR) panels of K x NR, zero-padded on the right. In blocks of 16
+// steps across all panels, so that the rows being read and the rows being written both stay in L1.
+// (Panel by panel over all of K, each step read NR floats from a row ldb away, 8 KiB when N = 2048:
+// 2.1 GB/s, and 15% of a weight gradient's time at preset c; in blocks, 6 GB/s.)
 void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<float>& out) {
-    const int np = (N + NR - 1) / NR;
+    constexpr int kSteps = 16;
+    const int np = (N + NR - 1) / NR, nblocks = (K + kSteps - 1) / kSteps;
     out.resize((size_t)np * K * NR);
-    const int nthreads = std::min(region_threads(), np);
+    const int nthreads = std::min(region_threads(), nblocks);
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && (size_t)K * N > 65536)
-    for (int jp = 0; jp < np; jp++) {
-        int j0 = jp * NR, nc = std::min(NR, N - j0);
-        float* dst = out.data() + (size_t)jp * K * NR;
-        if (nc < NR) std::fill(dst, dst + (size_t)K * NR, 0.0f);
-        if (tb) {  // in blocks of 16 steps, so both the rows read and the rows written stay in L1
-            for (int p0 = 0; p0 < K; p0 += 16)
+    for (int kb = 0; kb < nblocks; kb++) {
+        const int p0 = kb * kSteps, p1 = std::min(K, p0 + kSteps);
+        for (int jp = 0; jp < np; jp++) {
+            const int j0 = jp * NR, nc = std::min(NR, N - j0);
+            float* dst = out.data() + (size_t)jp * K * NR;
+            if (tb) {
                 for (int j = 0; j < nc; j++) {
                     const float* src = B + (size_t)(j0 + j) * ldb;
-                    for (int p = p0; p < std::min(K, p0 + 16); p++) dst[(size_t)p * NR + j] = src[p];
+                    for (int p = p0; p < p1; p++) dst[(size_t)p * NR + j] = src[p];
                 }
-        } else {
-            for (int p = 0; p < K; p++)
-                for (int j = 0; j < nc; j++) dst[(size_t)p * NR + j] = B[(size_t)p * ldb + j0 + j];
+            } else {
+                for (int p = p0; p < p1; p++)
+                    for (int j = 0; j < nc; j++) dst[(size_t)p * NR + j] = B[(size_t)p * ldb + j0 + j];
+            }
+            for (int p = p0; p < p1 && nc < NR; p++) std::fill(dst + (size_t)p * NR + nc, dst + (size_t)(p + 1) * NR, 0.0f);
         }
     }
 }
@@ -174,29 +186,33 @@ WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float
 template <int MR>
 WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const float* Bp, size_t bs, float* acc, bool cont,
                            const Epilogue* ep) {
-    __m512 c[MR][2];
+    constexpr int NV = 4;  // vectors of 16 per row: NR = 64
+    __m512 c[MR][NV];
 #pragma GCC unroll 8
-    for (int r = 0; r < MR; r++) {
-        c[r][0] = cont ? _mm512_loadu_ps(acc + r * 32) : _mm512_setzero_ps();
-        c[r][1] = cont ? _mm512_loadu_ps(acc + r * 32 + 16) : _mm512_setzero_ps();
-    }
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+        for (int h = 0; h < NV; h++) c[r][h] = cont ? _mm512_loadu_ps(acc + r * 16 * NV + 16 * h) : _mm512_setzero_ps();
     for (int p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_loadu_ps(Bp + (size_t)p * bs), b1 = _mm512_loadu_ps(Bp + (size_t)p * bs + 16);
+        __m512 b[NV];
+#pragma GCC unroll 4
+        for (int h = 0; h < NV; h++) b[h] = _mm512_loadu_ps(Bp + (size_t)p * bs + 16 * h);
         const float* a = A + p * ps;
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
             __m512 av = _mm512_set1_ps(a[r * rs]);
-            c[r][0] = _mm512_fmadd_ps(av, b0, c[r][0]);
-            c[r][1] = _mm512_fmadd_ps(av, b1, c[r][1]);
+#pragma GCC unroll 4
+            for (int h = 0; h < NV; h++) c[r][h] = _mm512_fmadd_ps(av, b[h], c[r][h]);
         }
     }
     if (ep) {
         auto mask = [](int n) { return (__mmask16)(n >= 16 ? 0xFFFFu : n <= 0 ? 0u : (1u << n) - 1); };
-        const __mmask16 m[2] = {mask(ep->nc), mask(ep->nc - 16)};
+        __mmask16 m[NV];
+        for (int h = 0; h < NV; h++) m[h] = mask(ep->nc - 16 * h);
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
             float* crow = ep->c + (size_t)r * ep->ldc;
-            for (int h = 0; h < 2; h++) {
+#pragma GCC unroll 4
+            for (int h = 0; h < NV; h++) {
                 __m512 v = c[r][h];
                 if (ep->accumulate)
                     v = _mm512_add_ps(_mm512_maskz_loadu_ps(m[h], crow + 16 * h), v);
@@ -208,10 +224,9 @@ WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const f
         return;
     }
 #pragma GCC unroll 8
-    for (int r = 0; r < MR; r++) {
-        _mm512_storeu_ps(acc + r * 32, c[r][0]);
-        _mm512_storeu_ps(acc + r * 32 + 16, c[r][1]);
-    }
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+        for (int h = 0; h < NV; h++) _mm512_storeu_ps(acc + r * 16 * NV + 16 * h, c[r][h]);
 }
 
 using TileFn = void (*)(int, const float*, size_t, size_t, const float*, size_t, float*, bool, const Epilogue*);
@@ -222,7 +237,7 @@ const TileFn kTilesAvx512[kMR + 1] = {nullptr, tile_avx512<1>, tile_avx512<2>, t
 
 void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb,
                bool tb, float* C, int ldc, bool accumulate, const float* bias) {
-    const int NR = level == kAvx512 ? 32 : 16;
+    const int NR = level == kAvx512 ? 64 : 16;
     const TileFn* tiles = level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
     // B is packed into contiguous panels, except when few rows of A use it (decoding a few tokens at a
     // time): then the full panels are read in place and only a ragged last panel is packed.
@@ -247,11 +262,11 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
         return B + (size_t)jp * NR;
     };
     const size_t rs = ta ? 1 : (size_t)lda, ps = ta ? (size_t)lda : 1;
-    // Op(A) goes into micro-panels when transposed (see pack_a_t), or when K is long and many panels of B
-    // reuse the copy: then A's MR row streams, each a new cache line every 16 steps, cost more than one
-    // copy (preset c, K = 2048 and 8192, N = 512: 81 -> 91 GFLOP/s; with 4 panels, N = 128, the copy
-    // made it slower, 106 -> 89).
-    const bool pack_a = ta || (K > kKC && np >= 8);
+    // Op(A) goes into micro-panels when transposed (see pack_a_t), or when K is long and B is wide enough
+    // to reuse the copy many times: then A's MR row streams, each a new cache line every 16 steps, cost
+    // more than one copy (preset c, K = 2048 and 8192, N = 512: 81 -> 91 GFLOP/s; with N = 128 the copy
+    // made it slower, 106 -> 89; both measured with 32-column panels, so the rule is in columns).
+    const bool pack_a = ta || (K > 128 && N >= 256);
     // Row blocks of near-equal size: the tiles of MR rows are dealt out evenly, at most MC / MR to a
     // block. (Blocks of MC rows and a remainder, 96 and 32 rows when M = 128, gave one thread three
     // times the other's work in every weight gradient of a width-128 model.)
@@ -267,7 +282,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
 #pragma omp for schedule(static) collapse(2)
         for (int mb = 0; mb < nmb; mb++) {
             for (int jp = 0; jp < np; jp++) {
-                alignas(64) float acc[kMC * 32];  // the MC x NR block of C being summed
+                alignas(64) float acc[kMC * 64];  // the MC x NR block of C being summed
                 const int j0 = jp * NR, nc = std::min(NR, N - j0);
                 const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
                 const float* a0 = A + (size_t)i0 * rs;
