@@ -52,12 +52,19 @@ if infer:
         out.append(f"| {p} | {t} | {smp:,.0f} | {sc:,.0f} |")
 if gemm:
     out += ['', 'Matmul kernels at the shapes of the preset, operands transposed as the model calls them (ta: A '
-            'transposed, tb: B transposed), one thread, fastest of 5 runs, against OpenBLAS sgemm in the same run:', '',
-            '| preset | shape | M | N | K | ta | tb | GFLOP/s ours | GFLOP/s OpenBLAS | ratio |',
-            '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
-    for r in gemm:
+            'transposed, tb: B transposed), fastest of 5 runs, against OpenBLAS sgemm on the same threads in the same run:', '',
+            '| preset | shape | M | N | K | ta | tb | threads | GFLOP/s ours | GFLOP/s OpenBLAS | ratio |',
+            '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    for r in sorted(gemm, key=lambda r: int(r['threads'])):
         out.append(f"| {r['preset']} | {r['shape']} | {r['M']} | {r['N']} | {r['K']} | {r.get('ta', 0)} | {r.get('tb', 0)} | "
-                   f"{float(r['ours_gflops']):.1f} | {float(r['openblas_gflops']):.1f} | {float(r['ratio']):.2f} |")
+                   f"{r['threads']} | {float(r['ours_gflops']):.1f} | {float(r['openblas_gflops']):.1f} | {float(r['ratio']):.2f} |")
+    # What 2 threads give a compute-bound kernel on this machine: the bar's 1.8x is read beside it.
+    by = {(r['preset'], r['shape'], int(r['threads'])): r for r in gemm}
+    for who, key in (('OpenBLAS', 'openblas_gflops'), ('ours', 'ours_gflops')):
+        s = sorted(float(by[(p, sh, 2)][key]) / float(by[(p, sh, 1)][key]) for (p, sh, t) in by if t == 1 and (p, sh, 2) in by)
+        if s:
+            out.append(f"\nMatmul scaling, {who}: 2 threads = {s[len(s) // 2]:.2f}x 1 thread (median over the shapes; "
+                       f"{s[0]:.2f}x to {s[-1]:.2f}x).")
 if exps:
     out += ['', 'Evaluation against finetuning, one model of each experiment (`weirdgen bench --experiment NAME`): the '
             'main variant finetuned for one seed, then evaluated on every question, form and sample, one thread; the bar '
