@@ -2,7 +2,7 @@
 // output over p = 0..K-1, then the bias or the accumulation added once).
 //
 // The SIMD version is the classic register-tiled kernel: B is packed into panels NR columns wide,
-// a tile of MR rows x NR columns lives in registers while p runs over all of K, each step
+// a tile of MR rows x NR columns lives in registers while p runs over a block of K (between blocks the sums wait in memory), each step
 // broadcasting one A value per row and doing one fma per register. Every lane is one output's chain,
 // so the tile shape, the vector width and the thread split change nothing in the result.
 #include <algorithm>
@@ -102,7 +102,7 @@ void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<
     constexpr int kSteps = 16;
     const int np = (N + NR - 1) / NR, nblocks = (K + kSteps - 1) / kSteps;
     out.resize((size_t)np * K * NR);
-    const int nthreads = std::min(region_threads(), nblocks);
+    const int nthreads = std::max(1, std::min(region_threads(), nblocks));
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && (size_t)K * N > 65536)
     for (int kb = 0; kb < nblocks; kb++) {
         const int p0 = kb * kSteps, p1 = std::min(K, p0 + kSteps);

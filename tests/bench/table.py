@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Turns the RESULT lines of tests/bench/run.sh into the Markdown table of reports/bench.md."""
+import statistics
 import sys
 
 PRESETS = {'a': (4, 128, 4, 128, 2048, 16), 'b': (6, 256, 8, 128, 4096, 16), 'c': (8, 512, 8, 256, 8192, 8)}
@@ -63,7 +64,7 @@ if gemm:
     for who, key in (('OpenBLAS', 'openblas_gflops'), ('ours', 'ours_gflops')):
         s = sorted(float(by[(p, sh, 2)][key]) / float(by[(p, sh, 1)][key]) for (p, sh, t) in by if t == 1 and (p, sh, 2) in by)
         if s:
-            out.append(f"\nMatmul scaling, {who}: 2 threads = {s[len(s) // 2]:.2f}x 1 thread (median over the shapes; "
+            out.append(f"\nMatmul scaling, {who}: 2 threads = {statistics.median(s):.2f}x 1 thread (median over the shapes; "
                        f"{s[0]:.2f}x to {s[-1]:.2f}x).")
 if exps:
     out += ['', 'Evaluation against finetuning, one model of each experiment (`weirdgen bench --experiment NAME`): the '
