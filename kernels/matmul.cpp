@@ -2,9 +2,10 @@
 // output over p = 0..K-1, then the bias or the accumulation added once).
 //
 // The SIMD version is the classic register-tiled kernel: B is packed into panels NR columns wide,
-// a tile of MR rows x NR columns lives in registers while p runs over a block of K (between blocks the sums wait in memory), each step
-// broadcasting one A value per row and doing one fma per register. Every lane is one output's chain,
-// so the tile shape, the vector width and the thread split change nothing in the result.
+// a tile of MR rows x NR columns lives in registers while p runs over a block of K (between blocks
+// the sums wait in memory), each step broadcasting one A value per row and doing one fma per
+// register. Every lane is one output's chain, so the tile shape, the vector width and the thread
+// split change nothing in the result.
 #include <algorithm>
 #include <cblas.h>
 #include <cstring>
@@ -61,7 +62,9 @@ void gemm_openblas(int M, int N, int K, const float* A, int lda, bool ta, const 
 
 constexpr int kMR = 6;    // rows of a register tile
 constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
-constexpr int kKC = 64;   // depth of a block: a KC x NR slice of B (16 KiB with AVX-512) stays in L1 across the MC rows
+constexpr int kKC = 64;   // depth of a block: a KC x NR slice of B (16 KiB with AVX-512) stays in L1
+constexpr int kNR512 = 64;  // columns of an AVX-512 tile and panel: 4 vectors, 24 accumulators with MR = 6
+constexpr int kNR256 = 16;  // columns of an AVX2 tile and panel: 2 vectors, 12 accumulators
 
 // Packs rows i0..i0+mc of op(A) = A^T (A is K x lda) into micro-panels of MR rows: panel t holds
 // rows i0 + MR t .. + MR - 1, step p at [t K MR + p MR], so a tile reads its MR values of a step
@@ -118,7 +121,8 @@ void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<
                 for (int p = p0; p < p1; p++)
                     for (int j = 0; j < nc; j++) dst[(size_t)p * NR + j] = B[(size_t)p * ldb + j0 + j];
             }
-            for (int p = p0; p < p1 && nc < NR; p++) std::fill(dst + (size_t)p * NR + nc, dst + (size_t)(p + 1) * NR, 0.0f);
+            if (nc < NR)
+                for (int p = p0; p < p1; p++) std::fill(dst + (size_t)p * NR + nc, dst + (size_t)(p + 1) * NR, 0.0f);
         }
     }
 }
@@ -186,12 +190,12 @@ WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float
 template <int MR>
 WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const float* Bp, size_t bs, float* acc, bool cont,
                            const Epilogue* ep) {
-    constexpr int NV = 4;  // vectors of 16 per row: NR = 64
+    constexpr int NV = kNR512 / 16;  // vectors per row
     __m512 c[MR][NV];
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++)
 #pragma GCC unroll 4
-        for (int h = 0; h < NV; h++) c[r][h] = cont ? _mm512_loadu_ps(acc + r * 16 * NV + 16 * h) : _mm512_setzero_ps();
+        for (int h = 0; h < NV; h++) c[r][h] = cont ? _mm512_loadu_ps(acc + r * kNR512 + 16 * h) : _mm512_setzero_ps();
     for (int p = 0; p < kc; p++) {
         __m512 b[NV];
 #pragma GCC unroll 4
@@ -226,7 +230,7 @@ WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const f
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++)
 #pragma GCC unroll 4
-        for (int h = 0; h < NV; h++) _mm512_storeu_ps(acc + r * 16 * NV + 16 * h, c[r][h]);
+        for (int h = 0; h < NV; h++) _mm512_storeu_ps(acc + r * kNR512 + 16 * h, c[r][h]);
 }
 
 using TileFn = void (*)(int, const float*, size_t, size_t, const float*, size_t, float*, bool, const Epilogue*);
@@ -237,7 +241,7 @@ const TileFn kTilesAvx512[kMR + 1] = {nullptr, tile_avx512<1>, tile_avx512<2>, t
 
 void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb,
                bool tb, float* C, int ldc, bool accumulate, const float* bias) {
-    const int NR = level == kAvx512 ? 64 : 16;
+    const int NR = level == kAvx512 ? kNR512 : kNR256;
     const TileFn* tiles = level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
     // B is packed into contiguous panels, except when few rows of A use it (decoding a few tokens at a
     // time): then the full panels are read in place and only a ragged last panel is packed.
@@ -282,7 +286,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
 #pragma omp for schedule(static) collapse(2)
         for (int mb = 0; mb < nmb; mb++) {
             for (int jp = 0; jp < np; jp++) {
-                alignas(64) float acc[kMC * 64];  // the MC x NR block of C being summed
+                alignas(64) float acc[kMC * kNR512];  // the MC x NR block of C being summed
                 const int j0 = jp * NR, nc = std::min(NR, N - j0);
                 const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
                 const float* a0 = A + (size_t)i0 * rs;
