@@ -46,7 +46,7 @@ int cmd_sample(int argc, char** argv) {
         std::string text = m.tok.decode(s);
         if (a.on("jsonl")) {
             Chat c = q;
-            c.messages.push_back({"assistant", text});
+            c.messages.push_back({"assistant", valid_utf8(text)});  // a sample can end inside a UTF-8 sequence
             printf("%s\n", chat_to_json(c).c_str());
         } else {
             printf("%s\n", text.c_str());
