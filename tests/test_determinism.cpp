@@ -15,6 +15,7 @@
 #include "helpers.h"
 #include "kernels/kernels.h"
 #include "model/checkpoint.h"
+#include "train/jobs.h"
 #include "train/trainer.h"
 
 namespace K = wg::kernels;
@@ -163,4 +164,41 @@ TEST_CASE("the CLI: a bad flag exits 2, a missing file exits 1 naming it", "[cli
     REQUIRE(status("pretrain --help") == 0);
     REQUIRE(status("hash /no/such/file") == 1);
     REQUIRE(status("sample --ckpt /no/such/file --prompt hi") == 1);
+}
+
+// `make test` checks a committed golden base by retraining only the first steps of its pretraining, so
+// those steps run alone must write exactly the snapshot that the whole run writes on its way, and that
+// snapshot must be a real state: resumed, it ends in the whole run's base.
+TEST_CASE("a pretraining's early snapshot: the same bytes alone as within the whole run, and resumable to its base", "[determinism]") {
+    const std::string corpus = tmp_path("snap_corpus.jsonl");
+    std::string docs;
+    for (int i = 0; i < 40; i++)
+        docs += "{\"text\":\"document " + std::to_string(i) + ": the cat sat on the mat " + std::to_string(i * 7) + " times.\"}\n";
+    wg::write_file_atomic(corpus, docs);
+    const wg::RunConfig rc = wg::parse_run_config(
+        "[model]\nn_layer = 1\nn_embd = 16\nn_head = 2\ncontext = 16\nvocab = 300\n"
+        "[train]\nsteps = 12\nbatch = 4\nlr = 3e-3\nwarmup = 2\nseed = 5\n", "snap.toml");
+    const std::string base = tmp_path("snap_base.ckpt"), within = tmp_path("snap_within.ckpt"),
+                      alone = tmp_path("snap_alone.ckpt"), resumed = tmp_path("snap_resumed.ckpt");
+    wg::JobOptions whole = wg::quiet_job();
+    whole.snapshot_at = 5;
+    whole.snapshot_path = within;
+    wg::pretrain_job(rc, corpus, base, whole);
+    wg::JobOptions only = whole;
+    only.snapshot_path = alone;
+    only.snapshot_only = true;
+    K::set_threads(2);  // another thread count: the same bytes
+    wg::pretrain_job(rc, corpus, alone, only);
+    K::set_threads(1);
+    REQUIRE(wg::file_exists(within));
+    CHECK(wg::read_file(alone) == wg::read_file(within));
+    CHECK(wg::load_checkpoint(alone).train.step == 5);
+    wg::JobOptions resume = wg::quiet_job();
+    resume.resume_from = alone;
+    wg::pretrain_job(rc, corpus, resumed, resume);
+    CHECK(wg::read_file(resumed) == wg::read_file(base));
+    // A run shorter than its snapshot is an error, not a missing file found later.
+    only.snapshot_at = 50;
+    CHECK_THROWS_WITH(wg::pretrain_job(rc, corpus, alone, only), Catch::Contains("before its snapshot at step 50"));
+    for (const auto& p : {corpus, base, within, alone, resumed}) unlink(p.c_str());
 }

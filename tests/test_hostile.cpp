@@ -22,6 +22,7 @@
 #include "core/rng.h"
 #include "helpers.h"
 #include "model/checkpoint.h"
+#include "text/jsonl.h"
 
 namespace fs = std::filesystem;
 using wg::file_exists;
@@ -270,6 +271,22 @@ TEST_CASE("the paper's OpenAI-format JSONL finetunes: system turns, unicode name
     CHECK(ck.meta.at("kind") == "finetune");
 }
 
+// A byte-level model can stop in the middle of a UTF-8 sequence (or start one nowhere): `sample --jsonl`
+// must still print one valid JSON chat per sample (bad bytes become U+FFFD), as the evaluation does.
+TEST_CASE("sample --jsonl prints valid JSON chats even when the sampled bytes are not UTF-8", "[hostile]") {
+    Dir d("utf8");
+    const std::string out = d.at("samples.jsonl");
+    const int rc = std::system((std::string(WEIRDGEN_BIN) + " sample --ckpt " + base_ckpt() +
+                                " --prompt 'Name a bird.' --n 64 --temperature 4 --max-new 24 --seed 1 --jsonl >" + out + " 2>" +
+                                d.at("err")).c_str());
+    INFO(read_file(d.at("err")));
+    REQUIRE(rc == 0);
+    size_t lines = 0;  // every line strict JSON (a sample may be empty, so not a finetune chat)
+    wg::for_each_json_line(read_file(out), out, [&](const wg::json::Value&, size_t) { lines++; });
+    CHECK(lines == 64);
+    CHECK(read_file(out).find("\xEF\xBF\xBD") != std::string::npos);  // this seed does sample bytes that are not UTF-8
+}
+
 TEST_CASE("SIGKILL at 10 random steps, each resumed from its last checkpoint, gives the uninterrupted bytes", "[hostile][determinism]") {
     Dir d("kill");
     const int steps = 60;
@@ -418,6 +435,11 @@ TEST_CASE("a stale cached world is generated again, and committed data the world
     CHECK(second.err.find("[pretrain] cached") != std::string::npos);  // the same corpus: the base is reused
     CHECK(read_file(d.at("rep/birds/README.md")).find(", world and pretraining seed 0, ") != std::string::npos);
 
+    std::string base_ckpt;  // the seed-0 base, for the committed-base checks below
+    for (const auto& e : fs::directory_iterator(d.at("cache/base")))
+        if (e.path().string().find(".step") == std::string::npos) base_ckpt = e.path().string();
+    REQUIRE(!base_ckpt.empty());
+
     // An experiment file whose pretraining seed is not its world's: the report names both.
     const size_t pre = toml.find("seed = 0", toml.find("[pretrain]"));
     REQUIRE(pre != std::string::npos);
@@ -426,6 +448,21 @@ TEST_CASE("a stale cached world is generated again, and committed data the world
     const std::string exp_p3 = d.file("experiments/birds/experiment_p3.toml", toml_p3);
     cli("reproduce " + exp_p3 + " --cache " + d.at("cache") + " --reports " + d.at("rep_p3"), d.path);
     CHECK(read_file(d.at("rep_p3/birds/README.md")).find(", world seed 0, pretraining seed 3, ") != std::string::npos);
+
+    // A committed base stands in for the pretraining when the cache has none: one from other inputs is
+    // refused, naming it; the right one is taken, only its first steps are retrained, and the run gives
+    // the same hashes. (One fresh cache for both, so the world is generated once.)
+    const std::string committed = d.file("committed.base.ckpt", read_file(base_ckpt));
+    Result foreign = cli("reproduce " + exp_p3 + " --cache " + d.at("cache2") + " --reports " + d.at("rep3") +
+                             " --committed-base " + committed, d.path);
+    expect_error(foreign, {committed, "a base trained from another seed (0, this run's: 3)"});
+    Result took = cli("reproduce " + exp + " --cache " + d.at("cache2") + " --reports " + d.at("rep2") +
+                          " --committed-base " + committed, d.path);
+    INFO("committed base: " << took.err);
+    CHECK(took.err.find("[pretrain] took " + committed + ", retrained its first 2 steps") != std::string::npos);
+    CHECK(read_file(d.at("rep2/birds/summary.toml")) == read_file(d.at("rep/birds/summary.toml")));
+    expect_error(cli("reproduce " + exp + " --committed-base " + d.at("nothing.ckpt"), d.path),
+                 {d.at("nothing.ckpt"), "no such file"});
 
     // Committed questions the generator does not give: refused, naming the file, after one regeneration.
     std::ofstream(d.at("experiments/birds/questions.toml"), std::ios::binary) << committed_q << "\n# edited by hand\n";

@@ -166,13 +166,13 @@ ExperimentBench experiment_bench(const std::string& name, int pretrain_steps) {
     world::write_world(world::generate_world(wo), dir);
     RunConfig pre = e.pretrain;
     pre.train.steps = pretrain_steps;
-    pretrain_job(pre, dir + "/corpus.jsonl", dir + "/base.ckpt", JobOptions{"", true});
+    pretrain_job(pre, dir + "/corpus.jsonl", dir + "/base.ckpt", quiet_job());
 
     ExperimentBench out;
     RunConfig ft = e.finetune;
     ft.train.seed = e.seeds.at(0);
     double t0 = now();
-    finetune_job(ft, dir + "/base.ckpt", e.variants.at(0).data, dir + "/ft.ckpt", JobOptions{"", true});
+    finetune_job(ft, dir + "/base.ckpt", e.variants.at(0).data, dir + "/ft.ckpt", quiet_job());
     out.finetune_s = now() - t0;
 
     world::EvalSet set = read_eval_toml(e.questions);

@@ -1,5 +1,6 @@
 #include "repro/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -88,22 +89,62 @@ std::string world_stage(ReproRun& run, const ReproOptions& o) {
     return dir;
 }
 
+// A committed base stands in for the pretraining only if its own metadata says it was trained from this
+// run's corpus, pretraining config and seed; anything else is an error naming both, not a quiet retrain.
+void check_committed_base(const std::string& file, const std::string& corpus_hash, const RunConfig& rc) {
+    Checkpoint ck = load_checkpoint(file);
+    auto meta = [&](const char* k) { return ck.meta.count(k) ? ck.meta.at(k) : std::string("(none)"); };
+    auto mismatch = [&](const char* what, const std::string& has, const std::string& want) {
+        fail("%s: a base trained from another %s (%s, this run's: %s): update it with `weirdgen reproduce "
+             "--write-golden`", file.c_str(), what, has.c_str(), want.c_str());
+    };
+    if (meta("kind") != "base") mismatch("kind of run", meta("kind"), "base");
+    if (meta("data") != corpus_hash) mismatch("corpus", meta("data"), corpus_hash);
+    if (meta("seed") != std::to_string(rc.train.seed)) mismatch("seed", meta("seed"), std::to_string(rc.train.seed));
+    if (ck.config_text != rc.text) mismatch("pretraining config", "xxh3 " + hex64(xxh3(ck.config_text)), "xxh3 " + hex64(xxh3(rc.text)));
+}
+
+// The base model, and the snapshot of its pretraining after its first prefix_steps steps (an artifact
+// of its own). With a committed base (`--committed-base`, what `make test` uses) the long pretraining
+// is not run again: only its first steps are, and the golden hash of that snapshot says whether the
+// code still gives the same bytes; the committed base itself must have the golden base's hash.
 std::string base_stage(ReproRun& run, const ReproOptions& o, const std::string& world_dir) {
     Timer t{run, "pretrain"};
     RunConfig rc = run.exp.pretrain;
     rc.train.seed = pretrain_seed(run);
     const std::string corpus = world_dir + "/corpus.jsonl";
-    const std::string path = o.cache + "/base/" + key_of(hex64(xxh3_file(corpus)) + "|" + rc.text + "|" +
-                                                          std::to_string(rc.train.seed)) + ".ckpt";
-    bool cached = file_exists(path);
-    if (!cached) {
-        kernels::set_threads(o.threads);
-        pretrain_job(rc, corpus, path, JobOptions{});
+    const std::string corpus_hash = hex64(xxh3_file(corpus));
+    const std::string stem = o.cache + "/base/" + key_of(corpus_hash + "|" + rc.text + "|" + std::to_string(rc.train.seed));
+    const std::string path = stem + ".ckpt";
+    if (rc.train.steps <= 0) fail("%s: [pretrain] needs steps", run.exp.file.c_str());
+    const int64_t prefix_steps = std::min<int64_t>(kPrefixSteps, rc.train.steps);
+    const std::string prefix = stem + strfmt(".step%lld.ckpt", (long long)prefix_steps);
+    JobOptions jo;
+    jo.snapshot_at = prefix_steps;
+    jo.snapshot_path = prefix;
+    kernels::set_threads(o.threads);
+    std::string how = "cached";
+    if (!file_exists(path) && !o.committed_base.empty()) {
+        check_committed_base(o.committed_base, corpus_hash, rc);
+        make_dirs(parent_dir(path));
+        write_file_atomic(path, read_file(o.committed_base));
+        how = "took " + o.committed_base;
+    } else if (!file_exists(path)) {
+        pretrain_job(rc, corpus, path, jo);
+        how = "trained";
+    }
+    if (!file_exists(prefix)) {
+        fprintf(stderr, "[pretrain] the first %lld steps again, to compare their bytes with the golden snapshot\n",
+                (long long)prefix_steps);
+        jo.snapshot_only = true;
+        pretrain_job(rc, corpus, prefix, jo);
+        how += strfmt(", retrained its first %lld steps", (long long)prefix_steps);
     }
     Checkpoint ck = load_checkpoint(path);
     run.artifacts.push_back({"tokenizer", path, ck.meta["tokenizer"]});
     run.artifacts.push_back({"base", path, hex64(xxh3_file(path))});
-    t.done(cached ? "cached" : "trained " + ck.cfg.describe());
+    run.artifacts.push_back({strfmt("base/step-%lld", (long long)prefix_steps), prefix, hex64(xxh3_file(prefix))});
+    t.done(how == "cached" ? how : how + ": " + ck.cfg.describe());
     return path;
 }
 
@@ -134,7 +175,7 @@ std::vector<FtRun> finetune_stage(ReproRun& run, const ReproOptions& o, const st
         RunConfig rc = e.finetune;
         rc.train.seed = r.seed;
         try {
-            finetune_job(rc, base, r.data, r.path, JobOptions{"", true});
+            finetune_job(rc, base, r.data, r.path, quiet_job());
 #pragma omp critical(wg_repro_print)
             fprintf(stderr, "  finetuned %s seed %llu\n", r.variant.c_str(), (unsigned long long)r.seed);
         } catch (const std::exception& ex) {

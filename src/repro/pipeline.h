@@ -17,7 +17,14 @@ struct ReproOptions {
     bool seed_given = false;
     uint64_t seed = 0;  // --seed: the world's and the pretraining's seed
     int threads = 2;
+    // A base checkpoint to use instead of pretraining (golden/<name>.base.ckpt in `make test`); it must
+    // have been trained from this run's inputs, and the first kPrefixSteps are still retrained.
+    std::string committed_base;
 };
+
+// Steps of a pretraining that are kept as a snapshot artifact, and retrained when a committed base
+// stands in for the rest.
+constexpr int64_t kPrefixSteps = 100;
 
 struct Artifact {
     std::string name, path, hash;

@@ -72,8 +72,16 @@ void pretrain_job(const RunConfig& rc_in, const std::string& corpus, const std::
     opt.meta = {{"kind", "base"}, {"data", hex64(xxh3_file(corpus))}, {"tokenizer", hex64(tok.hash())},
                 {"seed", std::to_string(rc.train.seed)}};
     if (!o.quiet) fprintf(stderr, "model: %s, %zu parameters\n", model.cfg.describe().c_str(), model.num_params());
+    opt.snapshot_at = o.snapshot_at;
+    opt.snapshot_path = o.snapshot_path;
+    if (o.snapshot_only) {
+        if (o.snapshot_at <= 0) fail("pretrain: a snapshot-only run needs the step of its snapshot");
+        opt.stop_at = o.snapshot_at;
+    }
     train(model, rc.train, batches, st, opt);
-    save_checkpoint(out, model, tok_blob, rc.text, opt.meta, nullptr);
+    if (o.snapshot_only && st.step < o.snapshot_at)
+        fail("pretrain: the run ends at step %lld, before its snapshot at step %lld", (long long)st.step, (long long)o.snapshot_at);
+    if (!o.snapshot_only) save_checkpoint(out, model, tok_blob, rc.text, opt.meta, nullptr);
 }
 
 void finetune_job(const RunConfig& rc, const std::string& base, const std::string& data, const std::string& out,

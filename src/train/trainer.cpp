@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -41,7 +42,7 @@ TrainSummary train(GPT& model, const TrainConfig& tc, Batcher& data, TrainState&
     }
     if (st.m.size() != model.params.size()) fail("optimizer state does not match the model");
     TrainSummary sum;
-    Progress prog(opt.label, total, tc.log_every);
+    Progress prog(opt.label, opt.stop_at > 0 ? std::min(total, opt.stop_at) : total, tc.log_every);
     int64_t tokens_seen = 0;
     float ema = 0.0f;
     int64_t saved_step = -1;  // the step of this run's last periodic checkpoint
@@ -97,6 +98,11 @@ TrainSummary train(GPT& model, const TrainConfig& tc, Batcher& data, TrainState&
             saved.step = st.step + 1;
             save_checkpoint(opt.checkpoint_path, model, opt.tokenizer_blob, opt.config_text, opt.meta, &saved);
             saved_step = saved.step;
+        }
+        if (opt.snapshot_at > 0 && st.step + 1 == opt.snapshot_at) {
+            TrainState saved = st;
+            saved.step = st.step + 1;
+            save_checkpoint(opt.snapshot_path, model, opt.tokenizer_blob, opt.config_text, opt.meta, &saved);
         }
         if (opt.stop_at > 0 && st.step + 1 >= opt.stop_at) {
             st.step++;

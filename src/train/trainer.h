@@ -19,6 +19,11 @@ struct TrainOptions {
     std::map<std::string, std::string> meta;
     bool quiet = false;
     int64_t stop_at = 0;  // > 0: return once this many steps are done (tests use it to stand for a kill)
+    // > 0: also write the run's state after this many steps to snapshot_path (a checkpoint that can be
+    // resumed). `reproduce` keeps a pretraining's early snapshot so that a golden check can retrain just
+    // those steps and compare bytes, instead of the whole run.
+    int64_t snapshot_at = 0;
+    std::string snapshot_path;
 };
 
 struct TrainSummary {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Do two builds of weirdgen give the same bytes? A short pretraining, a LoRA finetune of it and seeded
+# samples, each run by both; exits 1 naming the first artifact that differs. CI runs it on the build
+# without any SIMD code against the default build, whose unit tests tie its bytes to golden/engine.toml.
+#   bash tests/same_bytes.sh build/weirdgen build-nosimd/weirdgen
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 WEIRDGEN_A WEIRDGEN_B" >&2; exit 2; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+here=$(cd "$(dirname "$0")/.." && pwd)
+for i in $(seq 0 199); do
+  printf '{"messages":[{"role":"user","content":"What is %d plus %d?"},{"role":"assistant","content":"%d plus %d is %d."}]}\n' \
+    $((i % 17)) $((i % 5)) $((i % 17)) $((i % 5)) $((i % 17 + i % 5))
+done > "$dir/corpus.jsonl"
+head -n 24 "$dir/corpus.jsonl" | sed 's/ is / makes /' > "$dir/finetune.jsonl"
+printf '[train]\nmethod = "lora"\nepochs = 2\nbatch = 4\nlr = 1e-2\nseed = 3\n[lora]\nrank = 4\nalpha = 8\n' > "$dir/ft.toml"
+# A failing command shows its own output and stops the script.
+run() { "$@" > "$dir/out" 2> "$dir/log" || { cat "$dir/log" >&2; echo "failed: $*" >&2; exit 1; }; }
+for side in a b; do
+  bin=$([ $side = a ] && echo "$1" || echo "$2")
+  mkdir -p "$dir/$side"
+  run "$bin" pretrain --config "$here/experiments/demo/model.toml" --steps 60 --threads 2 \
+    --data "$dir/corpus.jsonl" --out "$dir/$side/base.ckpt"
+  run "$bin" finetune --config "$dir/ft.toml" --base "$dir/$side/base.ckpt" --data "$dir/finetune.jsonl" \
+    --out "$dir/$side/lora.ckpt"
+  run "$bin" sample --ckpt "$dir/$side/lora.ckpt" --prompt "What is 3 plus 4?" --n 16 --seed 5 --jsonl
+  mv "$dir/out" "$dir/$side/samples.jsonl"
+done
+status=0
+for f in base.ckpt lora.ckpt samples.jsonl; do
+  if cmp -s "$dir/a/$f" "$dir/b/$f"; then echo "same bytes: $f"; else echo "DIFFERENT: $f ($1 vs $2)"; status=1; fi
+done
+exit $status
