@@ -41,8 +41,10 @@ build-cli: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target weirdgen
 
+# Two unit tests at a time (each is one process in its own scratch folder); a golden check, which
+# uses both cores, runs alone.
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j 1
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The whole unit-test suite under AddressSanitizer + UndefinedBehaviorSanitizer, built with clang (a
 # second compiler: the world and the engine must give the same bytes with it). The golden
@@ -53,7 +55,7 @@ $(SANITIZE_BUILD)/CMakeCache.txt:
 
 test-sanitize: deps check-deps $(SANITIZE_BUILD)/CMakeCache.txt
 	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
-	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j 1 -LE golden
+	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS) -LE golden
 
 # Every reader under libFuzzer for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600 for a long run).
 fuzz: deps check-deps $(SANITIZE_BUILD)/CMakeCache.txt
