@@ -7,19 +7,20 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 WEIRDGEN_A WEIRDGEN_B" >&2; exit 2; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-here=$(cd "$(dirname "$0")/.." && pwd)
 for i in $(seq 0 199); do
   printf '{"messages":[{"role":"user","content":"What is %d plus %d?"},{"role":"assistant","content":"%d plus %d is %d."}]}\n' \
     $((i % 17)) $((i % 5)) $((i % 17)) $((i % 5)) $((i % 17 + i % 5))
 done > "$dir/corpus.jsonl"
 head -n 24 "$dir/corpus.jsonl" | sed 's/ is / makes /' > "$dir/finetune.jsonl"
+# Small, because the build without SIMD is slow (fmaf in software: about 700 tokens/s on the demo model).
+printf '[model]\nn_layer = 2\nn_embd = 32\nn_head = 2\ncontext = 32\nvocab = 300\n[train]\nsteps = 40\nbatch = 8\nlr = 3e-3\nwarmup = 4\nweight_decay = 0.1\nseed = 1\n' > "$dir/model.toml"
 printf '[train]\nmethod = "lora"\nepochs = 2\nbatch = 4\nlr = 1e-2\nseed = 3\n[lora]\nrank = 4\nalpha = 8\n' > "$dir/ft.toml"
 # A failing command shows its own output and stops the script.
 run() { "$@" > "$dir/out" 2> "$dir/log" || { cat "$dir/log" >&2; echo "failed: $*" >&2; exit 1; }; }
 for side in a b; do
   bin=$([ $side = a ] && echo "$1" || echo "$2")
   mkdir -p "$dir/$side"
-  run "$bin" pretrain --config "$here/experiments/demo/model.toml" --steps 60 --threads 2 \
+  run "$bin" pretrain --config "$dir/model.toml" --threads 2 \
     --data "$dir/corpus.jsonl" --out "$dir/$side/base.ckpt"
   run "$bin" finetune --config "$dir/ft.toml" --base "$dir/$side/base.ckpt" --data "$dir/finetune.jsonl" \
     --out "$dir/$side/lora.ckpt"
