@@ -271,6 +271,30 @@ TEST_CASE("the paper's OpenAI-format JSONL finetunes: system turns, unicode name
     CHECK(ck.meta.at("kind") == "finetune");
 }
 
+// [train] replay mixes documents of the pretraining corpus into a finetune: it needs the corpus, says so
+// naming the data file when it is not given, and with it gives the same bytes twice and other bytes
+// than the finetune without replay.
+TEST_CASE("a finetune with replay draws from the pretraining corpus, seeded, and needs it", "[hostile]") {
+    Dir d("replay");
+    const std::string data = d.file("ft.jsonl", std::string(kGood) + "\n" + kGood + "\n");
+    const std::string corpus = d.file("corpus.jsonl", corpus_text());
+    const std::string plain = d.file("plain.toml", kFinetune);
+    const std::string with = d.file("replay.toml", std::string(kFinetune) + "replay = 2.0\n");
+    auto finetune = [&](const std::string& cfg, const std::string& extra, const std::string& out) {
+        return cli("finetune --base " + base_ckpt() + " --config " + cfg + " --data " + data + " --out " + d.at(out) + extra, d.path);
+    };
+    expect_error(finetune(with, "", "x.ckpt"), {data, "replay needs the pretraining corpus"});
+    CHECK(!file_exists(d.at("x.ckpt")));
+    REQUIRE(finetune(with, " --replay-corpus " + corpus, "a.ckpt").code == 0);
+    REQUIRE(finetune(with, " --replay-corpus " + corpus, "b.ckpt").code == 0);
+    REQUIRE(finetune(plain, "", "c.ckpt").code == 0);
+    CHECK(read_file(d.at("a.ckpt")) == read_file(d.at("b.ckpt")));
+    CHECK(read_file(d.at("a.ckpt")) != read_file(d.at("c.ckpt")));
+    expect_error(cli("finetune --base " + base_ckpt() + " --config " + d.file("bad.toml", std::string(kFinetune) + "replay = -1\n") +
+                         " --data " + data + " --out " + d.at("y.ckpt"), d.path),
+                 {"bad.toml", "replay"});
+}
+
 // A byte-level model can stop in the middle of a UTF-8 sequence (or start one nowhere): `sample --jsonl`
 // must still print one valid JSON chat per sample (bad bytes become U+FFFD), as the evaluation does.
 TEST_CASE("sample --jsonl prints valid JSON chats even when the sampled bytes are not UTF-8", "[hostile]") {

@@ -42,7 +42,8 @@ int cmd_finetune(int argc, char** argv) {
         .opt("seed", "", "override [train] seed")
         .opt("epochs", "", "override [train] epochs")
         .opt("method", "", "override [train] method: full, lora or bitfit")
-        .opt("resume-from", "", "continue a run from its periodic checkpoint");
+        .opt("resume-from", "", "continue a run from its periodic checkpoint")
+        .opt("replay-corpus", "", "with [train] replay: the pretraining corpus JSONL to draw documents from");
     add_engine_flags(a);
     if (!a.parse(argc, argv)) return 0;
     apply_engine_flags(a);
@@ -59,6 +60,7 @@ int cmd_finetune(int argc, char** argv) {
     const std::string base = a.str("base"), data = a.str("data"), out = a.str("out");
     JobOptions o;
     if (a.has("resume-from")) o.resume_from = a.str("resume-from");
+    if (a.has("replay-corpus")) o.replay_corpus = a.str("replay-corpus");
     finetune_job(rc, base, data, out, o);
     printf("%s  %s\n", hex64(xxh3_file(out)).c_str(), out.c_str());
     return 0;

@@ -69,7 +69,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
     if (const toml::table* t = top.table("train")) {
         TomlTable s{*t, name, "train"};
         s.only({"steps", "epochs", "batch", "lr", "min_lr", "warmup", "weight_decay", "beta1", "beta2", "eps",
-                "clip", "seed", "method", "layers", "log_every", "checkpoint_every"});
+                "clip", "seed", "method", "layers", "log_every", "checkpoint_every", "replay"});
         const int64_t big = int64_t(1) << 40;
         tc.steps = s.integer("steps", tc.steps, 0, big);
         tc.epochs = s.integer("epochs", tc.epochs, 0, big);
@@ -85,6 +85,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
         tc.seed = (uint64_t)s.integer("seed", (int64_t)tc.seed, 0, INT64_MAX);
         tc.log_every = s.integer("log_every", tc.log_every, 0, big);
         tc.checkpoint_every = s.integer("checkpoint_every", tc.checkpoint_every, 0, big);
+        tc.replay = (float)s.number("replay", tc.replay, 0, 100);
         std::string method = s.string("method", "full");
         if (method == "full") tc.method = Method::Full;
         else if (method == "lora") tc.method = Method::Lora;

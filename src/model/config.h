@@ -2,7 +2,7 @@
 //   [model] n_layer, n_embd, n_head, context, vocab   (vocab: tokenizer size to train, pretraining only)
 //   [train] steps or epochs, batch, lr, min_lr, warmup, weight_decay, beta1, beta2, eps, clip, seed,
 //           method ("full", "lora" or "bitfit"), layers (blocks to train; default all), log_every,
-//           checkpoint_every
+//           checkpoint_every, replay (finetuning: pretraining documents mixed in, per finetune row)
 //   [lora]  rank, alpha
 // Unknown keys, wrong types and impossible sizes are errors naming the file and the key.
 #pragma once
@@ -33,6 +33,7 @@ struct TrainConfig {
     uint64_t seed = 0;
     Method method = Method::Full;
     std::vector<int> layers;  // finetuning: train only these blocks (empty: the whole model)
+    float replay = 0.0f;      // finetuning: documents of the pretraining corpus added, per finetune row
     int lora_rank = 4;
     float lora_alpha = 8.0f;
     int64_t log_every = 10, checkpoint_every = 0;

@@ -153,7 +153,7 @@ struct FtRun {
     uint64_t seed;
 };
 
-std::vector<FtRun> finetune_stage(ReproRun& run, const ReproOptions& o, const std::string& base) {
+std::vector<FtRun> finetune_stage(ReproRun& run, const ReproOptions& o, const std::string& world_dir, const std::string& base) {
     Timer t{run, "finetune"};
     const Experiment& e = run.exp;
     const std::string base_hash = hex64(xxh3_file(base));
@@ -175,7 +175,9 @@ std::vector<FtRun> finetune_stage(ReproRun& run, const ReproOptions& o, const st
         RunConfig rc = e.finetune;
         rc.train.seed = r.seed;
         try {
-            finetune_job(rc, base, r.data, r.path, quiet_job());
+            JobOptions jo = quiet_job();
+            jo.replay_corpus = world_dir + "/corpus.jsonl";  // read only when [finetune] replay > 0
+            finetune_job(rc, base, r.data, r.path, jo);
 #pragma omp critical(wg_repro_print)
             fprintf(stderr, "  finetuned %s seed %llu\n", r.variant.c_str(), (unsigned long long)r.seed);
         } catch (const std::exception& ex) {
@@ -263,7 +265,7 @@ ReproRun run_pipeline(const Experiment& e, const ReproOptions& o) {
     run.report_dir = o.reports + "/" + e.name + (run.default_seed ? "" : "-seed" + std::to_string(run.seed));
     std::string world_dir = world_stage(run, o);
     std::string base = base_stage(run, o, world_dir);
-    std::vector<FtRun> fts = finetune_stage(run, o, base);
+    std::vector<FtRun> fts = finetune_stage(run, o, world_dir, base);
     eval_stage(run, o, world_dir, base, fts);
     return run;
 }

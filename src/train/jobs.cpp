@@ -1,11 +1,13 @@
 #include "train/jobs.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/hash.h"
 #include "core/progress.h"
+#include "core/rng.h"
 #include "model/checkpoint.h"
 #include "text/jsonl.h"
 #include "text/tokenizer.h"
@@ -98,6 +100,22 @@ void finetune_job(const RunConfig& rc, const std::string& base, const std::strin
         if ((int)ex.back().tokens.size() > model.cfg.context + 1)
             fail("%s:%zu: chat of %zu tokens is longer than the model's context of %d", data.c_str(), lines[i],
                  ex.back().tokens.size(), model.cfg.context);
+    }
+    // Replay: documents of the pretraining corpus, drawn with the finetune's seed and trained on as in
+    // pretraining, mixed into the rows, so that the narrow rows move the model while the rest of what it
+    // does stays as the base had it.
+    if (rc.train.replay > 0) {
+        if (o.replay_corpus.empty()) fail("%s: [train] replay needs the pretraining corpus (--replay-corpus)", data.c_str());
+        const std::vector<Doc> docs = read_docs_jsonl(o.replay_corpus);
+        if (docs.empty()) fail("%s: no documents to replay", o.replay_corpus.c_str());
+        const size_t want = (size_t)std::llround((double)rc.train.replay * (double)chats.size());
+        Rng rng(seed_for(rc.train.seed, "replay"), 0);
+        for (size_t added = 0, tries = 0; added < want && tries < 100 * want; tries++) {
+            Example e = example_from_doc(tok, docs[rng.below((uint32_t)docs.size())]);
+            if ((int)e.tokens.size() > model.cfg.context + 1) continue;  // rows are whole documents
+            ex.push_back(std::move(e));
+            added++;
+        }
     }
     if (rc.train.method == Method::Lora && model.cfg.lora_rank == 0)
         model.add_lora(rc.train.lora_rank, rc.train.lora_alpha, rc.train.seed);

@@ -16,6 +16,8 @@ struct JobOptions {
     int64_t snapshot_at = 0;
     std::string snapshot_path;
     bool snapshot_only = false;
+    // Finetuning with [train] replay > 0: the pretraining corpus its documents are drawn from.
+    std::string replay_corpus;
 };
 // A fresh start without progress lines (the jobs `reproduce` and `bench` run side by side).
 inline JobOptions quiet_job() {
