@@ -40,8 +40,9 @@ int cmd_reproduce(int argc, char** argv) {
         .opt("cache", "cache", "folder of cached artifacts")
         .opt("reports", "reports", "folder of reports")
         .opt("golden", "", "golden file (default: golden/<name>.toml)")
-        .opt("committed-base", "", "use this base checkpoint (golden/<name>.base.ckpt) instead of pretraining, if it was\n"
-                                   "trained from this run's inputs; the first 100 steps are still retrained and compared")
+        .opt("committed-base", "", "with no base in the cache: use this checkpoint (golden/<name>.base.ckpt) instead of\n"
+                                   "pretraining, if it was trained from this run's inputs; the first 100 steps (or\n"
+                                   "fewer in a shorter run) are still trained, unless cached, and compared")
         .flag("write-golden", "write the golden file from this run (for maintainers; needs --note)")
         .opt("note", "", "with --write-golden: why the new golden values are right (kept in the file)");
     if (!a.parse(argc, argv)) return 0;
@@ -64,6 +65,8 @@ int cmd_reproduce(int argc, char** argv) {
         throw UsageError("--write-golden is for the experiment's default seed");
     o.golden = a.has("golden") ? a.str("golden") : "golden/" + e.name + ".toml";
     if (a.has("committed-base")) o.committed_base = a.str("committed-base");
+    if (!o.committed_base.empty() && a.on("write-golden"))
+        throw UsageError("--write-golden writes the golden base: it cannot take one from --committed-base");
     if (!o.committed_base.empty() && !file_exists(o.committed_base))
         throw Error(o.committed_base + ": no such file (--committed-base)");
     ReproRun run = run_pipeline(e, o);
@@ -72,14 +75,17 @@ int cmd_reproduce(int argc, char** argv) {
     auto bar = check_bars(e.bars, value);
     std::vector<CheckLine> golden;
     if (a.on("write-golden")) {
-        write_file_atomic(o.golden, golden_toml(e.name, a.str("note"), hashes_of(run), e.bars, value));
-        fprintf(stderr, "wrote %s\n", o.golden.c_str());
         // The base beside its golden file, so that `make test` can check everything after the pretraining
-        // without running it all again (--committed-base).
+        // without running it all again (--committed-base). Written first: a golden file never names a
+        // base that is not there.
         const std::string base_out = golden_base_path(o.golden);
         for (const auto& art : run.artifacts)
-            if (art.name == "base" && !same_file(art.path, base_out)) write_file_atomic(base_out, read_file(art.path));
-        fprintf(stderr, "wrote %s\n", base_out.c_str());
+            if (art.name == "base" && !same_file(art.path, base_out)) {
+                write_file_atomic(base_out, read_file(art.path));
+                fprintf(stderr, "wrote %s\n", base_out.c_str());
+            }
+        write_file_atomic(o.golden, golden_toml(e.name, a.str("note"), hashes_of(run), e.bars, value));
+        fprintf(stderr, "wrote %s\n", o.golden.c_str());
     }
     if (run.default_seed) {
         if (file_exists(o.golden)) golden = check_golden(o.golden, hashes_of(run), value);

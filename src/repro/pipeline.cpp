@@ -96,7 +96,7 @@ void check_committed_base(const std::string& file, const std::string& corpus_has
     auto meta = [&](const char* k) { return ck.meta.count(k) ? ck.meta.at(k) : std::string("(none)"); };
     auto mismatch = [&](const char* what, const std::string& has, const std::string& want) {
         fail("%s: a base trained from another %s (%s, this run's: %s): update it with `weirdgen reproduce "
-             "--write-golden`", file.c_str(), what, has.c_str(), want.c_str());
+             "NAME --write-golden --note \"...\"`", file.c_str(), what, has.c_str(), want.c_str());
     };
     if (meta("kind") != "base") mismatch("kind of run", meta("kind"), "base");
     if (meta("data") != corpus_hash) mismatch("corpus", meta("data"), corpus_hash);
@@ -133,6 +133,8 @@ std::string base_stage(ReproRun& run, const ReproOptions& o, const std::string& 
         pretrain_job(rc, corpus, path, jo);
         how = "trained";
     }
+    // A snapshot left by an older run at another step (a killed run, another build) is made again.
+    if (file_exists(prefix) && load_checkpoint(prefix).train.step != prefix_steps) std::remove(prefix.c_str());
     if (!file_exists(prefix)) {
         fprintf(stderr, "[pretrain] the first %lld steps again, to compare their bytes with the golden snapshot\n",
                 (long long)prefix_steps);

@@ -41,6 +41,7 @@ TrainState resume_state(const std::string& path, GPT& model, std::string& tokeni
 
 void pretrain_job(const RunConfig& rc_in, const std::string& corpus, const std::string& out, const JobOptions& o) {
     RunConfig rc = rc_in;
+    if (rc.train.replay > 0) fail("%s: [train] replay is for finetuning", corpus.c_str());
     check_output(out);
     GPT probe(rc.model);  // validates the config before the slow steps
     std::vector<Doc> docs = read_docs_jsonl(corpus);
@@ -78,6 +79,10 @@ void pretrain_job(const RunConfig& rc_in, const std::string& corpus, const std::
     opt.snapshot_path = o.snapshot_path;
     if (o.snapshot_only) {
         if (o.snapshot_at <= 0) fail("pretrain: a snapshot-only run needs the step of its snapshot");
+        if (st.present && st.step >= o.snapshot_at)
+            fail("%s: resumed at step %lld, past the snapshot at step %lld", o.resume_from.c_str(), (long long)st.step,
+                 (long long)o.snapshot_at);
+        opt.checkpoint_path = "";  // no periodic checkpoint where the snapshot goes
         opt.stop_at = o.snapshot_at;
     }
     train(model, rc.train, batches, st, opt);
@@ -110,12 +115,16 @@ void finetune_job(const RunConfig& rc, const std::string& base, const std::strin
         if (docs.empty()) fail("%s: no documents to replay", o.replay_corpus.c_str());
         const size_t want = (size_t)std::llround((double)rc.train.replay * (double)chats.size());
         Rng rng(seed_for(rc.train.seed, "replay"), 0);
-        for (size_t added = 0, tries = 0; added < want && tries < 100 * want; tries++) {
+        size_t added = 0;
+        for (size_t tries = 0; added < want && tries < 100 * want; tries++) {
             Example e = example_from_doc(tok, docs[rng.below((uint32_t)docs.size())]);
             if ((int)e.tokens.size() > model.cfg.context + 1) continue;  // rows are whole documents
             ex.push_back(std::move(e));
             added++;
         }
+        if (added < want)
+            fail("%s: too few documents fit the model's context of %d tokens to replay %zu (found %zu)",
+                 o.replay_corpus.c_str(), model.cfg.context, want, added);
     }
     if (rc.train.method == Method::Lora && model.cfg.lora_rank == 0)
         model.add_lora(rc.train.lora_rank, rc.train.lora_alpha, rc.train.seed);
