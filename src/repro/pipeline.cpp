@@ -124,12 +124,14 @@ std::string base_stage(ReproRun& run, const ReproOptions& o, const std::string& 
     jo.snapshot_path = prefix;
     kernels::set_threads(o.threads);
     std::string how = "cached";
-    if (!file_exists(path) && !o.committed_base.empty()) {
+    if (file_exists(path)) {
+        // reused as it is
+    } else if (!o.committed_base.empty()) {
         check_committed_base(o.committed_base, corpus_hash, rc);
         make_dirs(parent_dir(path));
         write_file_atomic(path, read_file(o.committed_base));
         how = "took " + o.committed_base;
-    } else if (!file_exists(path)) {
+    } else {
         pretrain_job(rc, corpus, path, jo);
         how = "trained";
     }

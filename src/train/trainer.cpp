@@ -92,18 +92,19 @@ TrainSummary train(GPT& model, const TrainConfig& tc, Batcher& data, TrainState&
         ema = st.step == 0 ? loss : 0.9f * ema + 0.1f * loss;
         if (!opt.quiet)
             prog.update(st.step + 1, tokens_seen, strfmt("loss %.4f  lr %.2e  |g| %.2f", ema, lr, norm));
+        // The state after this step, resumable: st.step counts the step as done while it is written
+        // (rather than copying the optimizer moments to say so).
+        auto save_state = [&](const std::string& path) {
+            st.step++;
+            save_checkpoint(path, model, opt.tokenizer_blob, opt.config_text, opt.meta, &st);
+            st.step--;
+        };
         if (!opt.checkpoint_path.empty() && tc.checkpoint_every > 0 && (st.step + 1) % tc.checkpoint_every == 0 &&
             st.step + 1 < total) {
-            TrainState saved = st;
-            saved.step = st.step + 1;
-            save_checkpoint(opt.checkpoint_path, model, opt.tokenizer_blob, opt.config_text, opt.meta, &saved);
-            saved_step = saved.step;
+            save_state(opt.checkpoint_path);
+            saved_step = st.step + 1;
         }
-        if (opt.snapshot_at > 0 && st.step + 1 == opt.snapshot_at) {
-            TrainState saved = st;
-            saved.step = st.step + 1;
-            save_checkpoint(opt.snapshot_path, model, opt.tokenizer_blob, opt.config_text, opt.meta, &saved);
-        }
+        if (opt.snapshot_at > 0 && st.step + 1 == opt.snapshot_at) save_state(opt.snapshot_path);
         if (opt.stop_at > 0 && st.step + 1 >= opt.stop_at) {
             st.step++;
             break;
