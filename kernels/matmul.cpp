@@ -62,7 +62,10 @@ void gemm_openblas(int M, int N, int K, const float* A, int lda, bool ta, const 
 
 constexpr int kMR = 6;    // rows of a register tile
 constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
-constexpr int kKC = 64;   // depth of a block: a KC x NR slice of B (16 KiB with AVX-512) stays in L1
+// Depth of a block: a KC x NR slice of a B panel (16 KiB) stays in L1 while the tiles of a row block pass it.
+constexpr int kKC512 = 64;
+constexpr int kKC256 = 256;
+constexpr int kAccFloats = 1 << 16;  // at most 256 KiB of a thread's sums (in L2) wait between blocks of K
 constexpr int kNR512 = 64;  // columns of an AVX-512 tile and panel: 4 vectors, 24 accumulators with MR = 6
 constexpr int kNR256 = 16;  // columns of an AVX2 tile and panel: 2 vectors, 12 accumulators
 
@@ -82,8 +85,14 @@ WG_AVX2 void pack_a_t(int K, int mc, const float* A, int lda, int i0, float* dst
         if (p + kAhead < K)
             for (int i = 0; i < mc; i += 16) _mm_prefetch((const char*)(src + (size_t)kAhead * lda + i), _MM_HINT_T0);
         for (int t = 0; t * kMR < mc; t++) {
-            const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(std::min(kMR, mc - t * kMR)), lane);
-            _mm256_maskstore_ps(dst + ((size_t)t * K + p) * kMR, mask, _mm256_maskload_ps(src + t * kMR, mask));
+            const int rows = std::min(kMR, mc - t * kMR);
+            const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), lane);
+            const __m256 v = _mm256_maskload_ps(src + t * kMR, mask);
+            float* d = dst + ((size_t)t * K + p) * kMR;
+            // A masked store is slow on AMD (it made this packing 7-10% of the Terminator's training): a
+            // whole panel's step is stored as 8 floats, the 2 beyond it overwritten by the next step.
+            if (rows == kMR && p + 1 < K) _mm256_storeu_ps(d, v);
+            else _mm256_maskstore_ps(d, mask, v);
         }
     }
 }
@@ -101,22 +110,29 @@ void pack_a_n(int K, int mc, const float* A, int lda, int i0, float* dst) {
 // steps across all panels, so that the rows being read and the rows being written both stay in L1.
 // (Panel by panel over all of K, each step read NR floats from a row ldb away, 8 KiB when N = 2048:
 // 2.1 GB/s, and 15% of a weight gradient's time at preset c; in blocks, 6 GB/s.)
+// Panels start one cache line more than K x NR floats apart. (Exactly K x NR apart, a power of two
+// times 64 bytes for the model's K, every panel's row p fell into the same cache set, and the packing
+// of a weight gradient at the Terminator's shape ran at 1.2 GB/s, 40% of its time, on AVX2.)
+inline size_t panel_stride(int K, int NR) { return (size_t)K * NR + 16; }
+
 void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<float>& out) {
     constexpr int kSteps = 16;
     const int np = (N + NR - 1) / NR, nblocks = (K + kSteps - 1) / kSteps;
-    out.resize((size_t)np * K * NR);
+    out.resize((size_t)np * panel_stride(K, NR));
     const int nthreads = std::max(1, std::min(region_threads(), nblocks));
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && (size_t)K * N > 65536)
     for (int kb = 0; kb < nblocks; kb++) {
         const int p0 = kb * kSteps, p1 = std::min(K, p0 + kSteps);
         for (int jp = 0; jp < np; jp++) {
             const int j0 = jp * NR, nc = std::min(NR, N - j0);
-            float* dst = out.data() + (size_t)jp * K * NR;
+            float* dst = out.data() + (size_t)jp * panel_stride(K, NR);
             if (tb) {
                 for (int j = 0; j < nc; j++) {
                     const float* src = B + (size_t)(j0 + j) * ldb;
                     for (int p = p0; p < p1; p++) dst[(size_t)p * NR + j] = src[p];
                 }
+            } else if (nc == NR) {  // whole rows of a panel: a copy the compiler does in vectors (scalar: 1.6 GB/s)
+                for (int p = p0; p < p1; p++) std::memcpy(dst + (size_t)p * NR, B + (size_t)p * ldb + j0, NR * sizeof(float));
             } else {
                 for (int p = p0; p < p1; p++)
                     for (int j = 0; j < nc; j++) dst[(size_t)p * NR + j] = B[(size_t)p * ldb + j0 + j];
@@ -243,6 +259,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                bool tb, float* C, int ldc, bool accumulate, const float* bias) {
     const int NR = level == kAvx512 ? kNR512 : kNR256;
     const TileFn* tiles = level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
+    const int KC = level == kAvx512 ? kKC512 : kKC256;
     // B is packed into contiguous panels, except when few rows of A use it (decoding a few tokens at a
     // time): then the full panels are read in place and only a ragged last panel is packed.
     const int np = (N + NR - 1) / NR;
@@ -260,7 +277,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     auto panel_of = [&](int jp, size_t* bs) -> const float* {
         if (jp >= packed_from) {
             *bs = NR;
-            return packed_data + (size_t)(jp - packed_from) * K * NR;
+            return packed_data + (size_t)(jp - packed_from) * panel_stride(K, NR);
         }
         *bs = (size_t)ldb;
         return B + (size_t)jp * NR;
@@ -276,18 +293,30 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     // times the other's work in every weight gradient of a width-128 model.)
     const int nmb = (M + kMC - 1) / kMC, ntiles = (M + kMR - 1) / kMR;
     auto block_start = [&](int mb) { return std::min(M, kMR * (int)((long)mb * ntiles / nmb)); };
-    const int nthreads = std::min(region_threads(), nmb * np);
+    // Work items: a row block and a group of panels. Within an item the blocks of K are the outer loop:
+    // a KC-step slice of the strip (MC x KC) stays in L2 while every panel of the group passes it, and
+    // each tile's sums wait in `acc` between slices. (With the panels outside, the whole MC x K strip was
+    // read again for each panel, from L3 once K >= 2048: the weight gradients ran at 0.6-0.7 of
+    // OpenBLAS on AVX2.) Groups are as few as the sums' buffer allows, and then as many as it takes to
+    // deal the items out evenly to the threads: each item packs its strip again unless the thread's
+    // previous item had the same row block (9.5% of the Terminator's training time with four groups
+    // per row block, against 2.6% with one).
+    const int max_group = std::max(1, kAccFloats / (kMC * NR));
+    int ngroups = std::min(np, (np + max_group - 1) / max_group);
+    const int threads = region_threads();
+    while (threads > 1 && ngroups < np && (nmb * ngroups) % threads != 0 && nmb * ngroups < 8 * threads) ngroups++;
+    auto group_start = [&](int g) { return (int)((long)g * np / ngroups); };
+    const int nthreads = std::min(threads, nmb * ngroups);
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
     {
-        // When pack_a, each thread packs its MC-row strip of op(A) once and reuses it for every panel of
-        // B. Same values in the same order: the bits do not change.
-        thread_local std::vector<float> strip;
+        // When pack_a, each thread packs its MC-row strip of op(A) once and reuses it for every group of
+        // panels. Same values in the same order: the bits do not change.
+        thread_local std::vector<float> strip, acc;  // acc: the MC x NR sums of each panel of the group
         int strip_mb = -1;
 #pragma omp for schedule(static) collapse(2)
         for (int mb = 0; mb < nmb; mb++) {
-            for (int jp = 0; jp < np; jp++) {
-                alignas(64) float acc[kMC * kNR512];  // the MC x NR block of C being summed
-                const int j0 = jp * NR, nc = std::min(NR, N - j0);
+            for (int g = 0; g < ngroups; g++) {
+                const int jp0 = group_start(g), jp1 = group_start(g + 1);
                 const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
                 const float* a0 = A + (size_t)i0 * rs;
                 // Row r of the strip starts at a0 + r * a_row: r * K in micro-panels, since r0 is a
@@ -305,17 +334,22 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                     a_ps = (size_t)kMR;
                     a_row = (size_t)K;
                 }
-                size_t bs;
-                const float* panel = panel_of(jp, &bs);
-                for (int kb = 0; kb < K || kb == 0; kb += kKC) {
-                    const int kc = std::min(kKC, K - kb);
+                acc.resize((size_t)(jp1 - jp0) * kMC * NR);
+                for (int kb = 0; kb < K || kb == 0; kb += KC) {
+                    const int kc = std::min(KC, K - kb);
                     const bool last = kb + kc >= K;
-                    for (int r0 = 0; r0 < mc; r0 += kMR) {
-                        const int mr = std::min(kMR, mc - r0);
-                        const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
-                                          bias ? bias + j0 : nullptr};
-                        tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps, panel + (size_t)kb * bs, bs,
-                                  acc + r0 * NR, kb > 0, last ? &ep : nullptr);
+                    for (int jp = jp0; jp < jp1; jp++) {
+                        const int j0 = jp * NR, nc = std::min(NR, N - j0);
+                        size_t bs;
+                        const float* panel = panel_of(jp, &bs);
+                        float* pacc = acc.data() + (size_t)(jp - jp0) * kMC * NR;
+                        for (int r0 = 0; r0 < mc; r0 += kMR) {
+                            const int mr = std::min(kMR, mc - r0);
+                            const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
+                                              bias ? bias + j0 : nullptr};
+                            tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps,
+                                      panel + (size_t)kb * bs, bs, pacc + r0 * NR, kb > 0, last ? &ep : nullptr);
+                        }
                     }
                     if (K == 0) break;
                 }
