@@ -134,17 +134,25 @@ double score_tokens_per_s(const Preset& p) {
     return 64.0 * 16 / (now() - t0);
 }
 
-// GFLOP/s of one gemm under the current backend, with the operands transposed as the model's call;
-// the fastest of `reps` runs after one warm-up (the least disturbed by anything else on the machine).
-double gemm_gflops(int M, int N, int K, bool ta, bool tb, int reps) {
+// GFLOP/s of one gemm, ours (SIMD) and OpenBLAS's, with the operands transposed as the model's call:
+// the fastest of `reps` runs of each after one warm-up. The two take turns, run by run, so that a
+// stretch of a busy host (this machine's neighbours move single runs by 15% or more) slows both alike.
+struct GemmPair {
+    double ours, blas;
+};
+GemmPair gemm_gflops(int M, int N, int K, bool ta, bool tb, int reps) {
     std::vector<float> A((size_t)M * K, 0.5f), B((size_t)K * N, 0.25f), C((size_t)M * N);
-    double best = 1e30;
-    for (int i = 0; i < reps + 1; i++) {
-        double t0 = now();
-        kernels::gemm_t(M, N, K, A.data(), ta ? M : K, ta, B.data(), tb ? K : N, tb, C.data(), N, ta);
-        if (i) best = std::min(best, now() - t0);
-    }
-    return 2.0 * M * N * K / best / 1e9;
+    double best[2] = {1e30, 1e30};
+    for (int i = 0; i < reps + 1; i++)
+        for (int b = 0; b < 2; b++) {
+            kernels::set_backend(b ? kernels::Backend::OpenBlas : kernels::Backend::Simd);
+            double t0 = now();
+            kernels::gemm_t(M, N, K, A.data(), ta ? M : K, ta, B.data(), tb ? K : N, tb, C.data(), N, ta);
+            if (i) best[b] = std::min(best[b], now() - t0);
+        }
+    kernels::set_backend(kernels::Backend::Simd);
+    const double gflop = 2.0 * M * N * K / 1e9;
+    return {gflop / best[0], gflop / best[1]};
 }
 
 // Evaluation against finetuning for one model of an experiment (issue 6: evaluating a variant must take
@@ -227,10 +235,7 @@ int cmd_bench(int argc, char** argv) {
                       {"bwd_dw_fc", p.C, 4 * p.C, M, true, false},    {"head", M, p.V, p.C, false, true},
                       {"head_dx", M, p.C, p.V, false, false},         {"head_dw", p.V, p.C, M, true, false}};
         for (const S& s : shapes) {
-            kernels::set_backend(kernels::Backend::Simd);
-            double ours = gemm_gflops(s.M, s.N, s.K, s.ta, s.tb, 5);
-            kernels::set_backend(kernels::Backend::OpenBlas);
-            double blas = gemm_gflops(s.M, s.N, s.K, s.ta, s.tb, 5);
+            const auto [ours, blas] = gemm_gflops(s.M, s.N, s.K, s.ta, s.tb, 10);
             printf("RESULT kind=gemm preset=%c shape=%s M=%d N=%d K=%d ta=%d tb=%d threads=%d ours_gflops=%.1f "
                    "openblas_gflops=%.1f ratio=%.2f\n",
                    p.name, s.what, s.M, s.N, s.K, s.ta, s.tb, kernels::threads(), ours, blas, ours / blas);

@@ -10,6 +10,7 @@ def parse(line):
     return dict(kv.split('=', 1) for kv in line.split()[1:] if '=' in kv)
 
 ours, torch, gemm, rss, state, infer, exps = {}, {}, [], {}, {}, {}, []
+simd = set()
 for line in open(sys.argv[1]):
     if not line.startswith('RESULT'):
         continue
@@ -20,6 +21,7 @@ for line in open(sys.argv[1]):
     elif r.get('kind') == 'train':
         ours[(r['preset'], int(r['threads']))] = (float(r['tokens_per_s']), float(r['model_gflop_per_s']))
         state[r['preset']] = float(r.get('state_mib', 0))
+        simd.add(r.get('simd', '?'))
     elif r.get('kind') == 'infer':
         infer[(r['preset'], int(r['threads']))] = (float(r['sample_tokens_per_s']), float(r['score_tokens_per_s']))
     elif r.get('kind') == 'gemm':
@@ -29,7 +31,9 @@ for line in open(sys.argv[1]):
     elif r.get('kind') == 'rss':
         rss[(r['preset'], int(r['threads']))] = int(r['max_rss_kb'])
 
-out = ['# make bench', '', 'Training step (forward + loss + backward + AdamW), random tokens, median of timed steps.', '',
+# The SIMD level decides which kernels ran (the bits are the same on every level, the speed is not).
+out = ['# make bench', '', f"Kernels: {', '.join(sorted(simd)) or 'n/a'} (this CPU's SIMD level).", '',
+       'Training step (forward + loss + backward + AdamW), random tokens, median of timed steps.', '',
        '| preset | threads | tokens/s ours | tokens/s PyTorch | ratio | GFLOP/s | share of peak | peak RSS MiB |',
        '| --- | --- | --- | --- | --- | --- | --- | --- |']
 for (p, t), (tps, gf) in sorted(ours.items()):
@@ -53,7 +57,7 @@ if infer:
         out.append(f"| {p} | {t} | {smp:,.0f} | {sc:,.0f} |")
 if gemm:
     out += ['', 'Matmul kernels at the shapes of the preset, operands transposed as the model calls them (ta: A '
-            'transposed, tb: B transposed), fastest of 5 runs, against OpenBLAS sgemm on the same threads in the same run:', '',
+            'transposed, tb: B transposed), fastest of 10 runs, against OpenBLAS sgemm on the same threads, the two taking turns run by run:', '',
             '| preset | shape | M | N | K | ta | tb | threads | GFLOP/s ours | GFLOP/s OpenBLAS | ratio |',
             '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for r in sorted(gemm, key=lambda r: int(r['threads'])):
