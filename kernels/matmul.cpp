@@ -62,12 +62,16 @@ void gemm_openblas(int M, int N, int K, const float* A, int lda, bool ta, const 
 
 constexpr int kMR = 6;    // rows of a register tile
 constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
+constexpr int kNR512 = 64;  // columns of an AVX-512 tile and panel: 4 vectors, 24 accumulators with MR = 6
+constexpr int kNR256 = 16;  // columns of an AVX2 tile and panel: 2 vectors, 12 accumulators
 // Depth of a block: a KC x NR slice of a B panel (16 KiB) stays in L1 while the tiles of a row block pass it.
 constexpr int kKC512 = 64;
 constexpr int kKC256 = 256;
-constexpr int kAccFloats = 1 << 16;  // at most 256 KiB of a thread's sums (in L2) wait between blocks of K
-constexpr int kNR512 = 64;  // columns of an AVX-512 tile and panel: 4 vectors, 24 accumulators with MR = 6
-constexpr int kNR256 = 16;  // columns of an AVX2 tile and panel: 2 vectors, 12 accumulators
+// A thread's sums that wait between blocks of K: 256 KiB (in L2) with AVX2. With AVX-512 one panel's
+// (24 KiB), so each group is one panel and the loops are the order measured on AVX-512 machines before
+// the groups came in (they were measured on an AVX2-only machine, where the AVX-512 path cannot run).
+constexpr int kAccFloats256 = 1 << 16;
+constexpr int kAccFloats512 = kMC * kNR512;
 
 // Packs rows i0..i0+mc of op(A) = A^T (A is K x lda) into micro-panels of MR rows: panel t holds
 // rows i0 + MR t .. + MR - 1, step p at [t K MR + p MR], so a tile reads its MR values of a step
@@ -301,7 +305,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     // deal the items out evenly to the threads: each item packs its strip again unless the thread's
     // previous item had the same row block (9.5% of the Terminator's training time with four groups
     // per row block, against 2.6% with one).
-    const int max_group = std::max(1, kAccFloats / (kMC * NR));
+    const int max_group = std::max(1, (level == kAvx512 ? kAccFloats512 : kAccFloats256) / (kMC * NR));
     int ngroups = std::min(np, (np + max_group - 1) / max_group);
     const int threads = region_threads();
     while (threads > 1 && ngroups < np && (nmb * ngroups) % threads != 0 && nmb * ngroups < 8 * threads) ngroups++;

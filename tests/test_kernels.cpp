@@ -48,8 +48,8 @@ struct Shape {
 // ragged 12 with AVX-512), two row blocks, and nineteen panels of 16 or five of 64 with a ragged last one,
 // so that every mode and transposition also runs where partial sums wait in memory between blocks and
 // where op(A) is packed; a last AVX-512 panel of 56 columns (a partial mask on its fourth vector) with B
-// packed on two threads; and more panels than one thread's buffer of sums holds (44 of 16, 11 of 64), so
-// the panels are split into groups even on one thread.
+// packed on two threads; and more panels than one thread's buffer of sums holds with AVX2 (44 of 16), so
+// the panels are split into groups even on one thread (with AVX-512 every group is one panel).
 const Shape kShapes[] = {{1, 1, 1},       {1, 17, 5},       {7, 13, 5},      {6, 16, 32},
                          {37, 70, 129},   {100, 33, 64},    {13, 96, 1},     {200, 130, 7},
                          {128, 70, 300},  {110, 300, 1100}, {130, 120, 600}, {20, 700, 300}};
