@@ -67,11 +67,10 @@ constexpr int kNR256 = 16;  // columns of an AVX2 tile and panel: 2 vectors, 12 
 // Depth of a block: a KC x NR slice of a B panel (16 KiB) stays in L1 while the tiles of a row block pass it.
 constexpr int kKC512 = 64;
 constexpr int kKC256 = 256;
-// A thread's sums that wait between blocks of K: 256 KiB (in L2) with AVX2. With AVX-512 one panel's
-// (24 KiB), so each group is one panel and the loops are the order measured on AVX-512 machines before
-// the groups came in (they were measured on an AVX2-only machine, where the AVX-512 path cannot run).
-constexpr int kAccFloats256 = 1 << 16;
-constexpr int kAccFloats512 = kMC * kNR512;
+// With AVX2, at most this many of a thread's sums (256 KiB, in L2) wait between blocks of K. With AVX-512
+// every group of panels is one panel, the loop order measured on AVX-512 machines before the groups came
+// in (they were tuned on an AVX2-only machine, where the AVX-512 path cannot run).
+constexpr int kAccFloats = 1 << 16;
 
 // Packs rows i0..i0+mc of op(A) = A^T (A is K x lda) into micro-panels of MR rows: panel t holds
 // rows i0 + MR t .. + MR - 1, step p at [t K MR + p MR], so a tile reads its MR values of a step
@@ -110,15 +109,15 @@ void pack_a_n(int K, int mc, const float* A, int lda, int i0, float* dst) {
     }
 }
 
-// Packs op(B) (K x N) into ceil(N/NR) panels of K x NR, zero-padded on the right. In blocks of 16
-// steps across all panels, so that the rows being read and the rows being written both stay in L1.
-// (Panel by panel over all of K, each step read NR floats from a row ldb away, 8 KiB when N = 2048:
-// 2.1 GB/s, and 15% of a weight gradient's time at preset c; in blocks, 6 GB/s.)
 // Panels start one cache line more than K x NR floats apart. (Exactly K x NR apart, a power of two
 // times 64 bytes for the model's K, every panel's row p fell into the same cache set, and the packing
 // of a weight gradient at the Terminator's shape ran at 1.2 GB/s, 40% of its time, on AVX2.)
 inline size_t panel_stride(int K, int NR) { return (size_t)K * NR + 16; }
 
+// Packs op(B) (K x N) into ceil(N/NR) panels of K x NR, zero-padded on the right. In blocks of 16
+// steps across all panels, so that the rows being read and the rows being written both stay in L1.
+// (Panel by panel over all of K, each step read NR floats from a row ldb away, 8 KiB when N = 2048:
+// 2.1 GB/s, and 15% of a weight gradient's time at preset c; in blocks, 6 GB/s.)
 void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<float>& out) {
     constexpr int kSteps = 16;
     const int np = (N + NR - 1) / NR, nblocks = (K + kSteps - 1) / kSteps;
@@ -305,8 +304,8 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     // deal the items out evenly to the threads: each item packs its strip again unless the thread's
     // previous item had the same row block (9.5% of the Terminator's training time with four groups
     // per row block, against 2.6% with one).
-    const int max_group = std::max(1, (level == kAvx512 ? kAccFloats512 : kAccFloats256) / (kMC * NR));
-    int ngroups = std::min(np, (np + max_group - 1) / max_group);
+    const int max_group = level == kAvx512 ? 1 : kAccFloats / (kMC * NR);
+    int ngroups = (np + max_group - 1) / max_group;
     const int threads = region_threads();
     while (threads > 1 && ngroups < np && (nmb * ngroups) % threads != 0 && nmb * ngroups < 8 * threads) ngroups++;
     auto group_start = [&](int g) { return (int)((long)g * np / ngroups); };
