@@ -185,16 +185,20 @@ WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float
         const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         const __m256i m[2] = {_mm256_cmpgt_epi32(_mm256_set1_epi32(ep->nc), lane),
                               _mm256_cmpgt_epi32(_mm256_set1_epi32(ep->nc - 8), lane)};
+        // A whole panel's row is loaded and stored unmasked: a masked store is microcoded on AMD, and the
+        // twelve of every tile cost a K = 128 tile a fifth of its time. Same sums, same bits.
+        const bool whole = ep->nc == 16;
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
             float* crow = ep->c + (size_t)r * ep->ldc;
             for (int h = 0; h < 2; h++) {
                 __m256 v = c[r][h];
                 if (ep->accumulate)
-                    v = _mm256_add_ps(_mm256_maskload_ps(crow + 8 * h, m[h]), v);
+                    v = _mm256_add_ps(whole ? _mm256_loadu_ps(crow + 8 * h) : _mm256_maskload_ps(crow + 8 * h, m[h]), v);
                 else if (ep->bias)
-                    v = _mm256_add_ps(v, _mm256_maskload_ps(ep->bias + 8 * h, m[h]));
-                _mm256_maskstore_ps(crow + 8 * h, m[h], v);
+                    v = _mm256_add_ps(v, whole ? _mm256_loadu_ps(ep->bias + 8 * h) : _mm256_maskload_ps(ep->bias + 8 * h, m[h]));
+                if (whole) _mm256_storeu_ps(crow + 8 * h, v);
+                else _mm256_maskstore_ps(crow + 8 * h, m[h], v);
             }
         }
         return;
