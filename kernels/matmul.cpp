@@ -72,55 +72,40 @@ constexpr int kKC256 = 256;
 // in (they were tuned on an AVX2-only machine, where the AVX-512 path cannot run).
 constexpr int kAccFloats = 1 << 16;
 
-// Where step p of micro-panel t sits in a strip of nt micro-panels (MR rows each) cut into blocks of KC
-// steps: block after block, and within a block micro-panel after micro-panel, so that the slice of the
-// strip one block of K reads is a single run. (Micro-panel after micro-panel over all of K, the slices
-// a block read were K x MR floats apart, 96 KiB at the Terminator's weight gradients, and shared their
-// cache sets: in-process A/B on AVX2, the weight gradients gained 3-9% from this layout.)
-inline size_t strip_offset(int t, int p, int K, int KC, int nt) {
-    const int p0 = p - p % KC, kc = std::min(KC, K - p0);
-    return (size_t)p0 * kMR * nt + ((size_t)t * kc + (p - p0)) * kMR;
-}
-
-// Packs rows i0..i0+mc of op(A) = A^T (A is K x lda) into micro-panels of MR rows (see strip_offset),
-// so a tile reads its MR values of a step from one place and its block as one stream. (Copied as one
-// mc-wide strip per step, the tile read MR floats from a new cache line at every step, and the weight
-// gradients ran at 0.55 of OpenBLAS.)
+// Packs rows i0..i0+mc of op(A) = A^T (A is K x lda) into micro-panels of MR rows: panel t holds
+// rows i0 + MR t .. + MR - 1, step p at [t K MR + p MR], so a tile reads its MR values of a step
+// from one place and its whole block as one stream. (Copied as one mc-wide strip per step, the tile
+// read MR floats from a new cache line at every step, and the weight gradients ran at 0.55 of OpenBLAS.)
 // Step by step, so each row of A is read once, front to back (rows lda apart often share a cache set).
 // Each step's few cache lines sit in a page of their own when lda is large (the head's gradient, lda =
 // vocabulary), out of the hardware prefetcher's reach: they are prefetched kAhead steps early. (Without
 // it the packing was 22% of the head's weight gradient at preset c.)
-WG_AVX2 void pack_a_t(int K, int KC, int mc, const float* A, int lda, int i0, float* dst) {
+WG_AVX2 void pack_a_t(int K, int mc, const float* A, int lda, int i0, float* dst) {
     constexpr int kAhead = 8;
-    const int nt = (mc + kMR - 1) / kMR;
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (int p = 0; p < K; p++) {
         const float* src = A + (size_t)p * lda + i0;
         if (p + kAhead < K)
             for (int i = 0; i < mc; i += 16) _mm_prefetch((const char*)(src + (size_t)kAhead * lda + i), _MM_HINT_T0);
-        const bool next_follows = (p + 1) % KC != 0 && p + 1 < K;  // step p + 1 comes right after step p
-        for (int t = 0; t < nt; t++) {
+        for (int t = 0; t * kMR < mc; t++) {
             const int rows = std::min(kMR, mc - t * kMR);
             const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), lane);
             const __m256 v = _mm256_maskload_ps(src + t * kMR, mask);
-            float* d = dst + strip_offset(t, p, K, KC, nt);
+            float* d = dst + ((size_t)t * K + p) * kMR;
             // A masked store is slow on AMD (it made this packing 7-10% of the Terminator's training): a
             // whole panel's step is stored as 8 floats, the 2 beyond it overwritten by the next step.
-            if (rows == kMR && next_follows) _mm256_storeu_ps(d, v);
+            if (rows == kMR && p + 1 < K) _mm256_storeu_ps(d, v);
             else _mm256_maskstore_ps(d, mask, v);
         }
     }
 }
 
 // The same micro-panels from A itself (row-major, op(A) = A): row by row, each read front to back.
-void pack_a_n(int K, int KC, int mc, const float* A, int lda, int i0, float* dst) {
-    const int nt = (mc + kMR - 1) / kMR;
+void pack_a_n(int K, int mc, const float* A, int lda, int i0, float* dst) {
     for (int i = 0; i < mc; i++) {
         const float* src = A + (size_t)(i0 + i) * lda;
-        for (int p0 = 0; p0 < K; p0 += KC) {
-            float* d = dst + strip_offset(i / kMR, p0, K, KC, nt) + i % kMR;
-            for (int p = p0; p < std::min(K, p0 + KC); p++) d[(size_t)(p - p0) * kMR] = src[p];
-        }
+        float* d = dst + (size_t)(i / kMR) * K * kMR + i % kMR;
+        for (int p = 0; p < K; p++) d[(size_t)p * kMR] = src[p];
     }
 }
 
@@ -341,23 +326,21 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                 const int jp0 = group_start(g), jp1 = group_start(g + 1);
                 const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
                 const float* a0 = A + (size_t)i0 * rs;
-                const int nt = (mc + kMR - 1) / kMR;
-                size_t a_rs = rs, a_ps = ps;
+                // Row r of the strip starts at a0 + r * a_row: r * K in micro-panels, since r0 is a
+                // multiple of MR and panel r0 / MR starts at (r0 / MR) K MR.
+                size_t a_rs = rs, a_ps = ps, a_row = rs;
                 if (pack_a) {
                     if (strip_mb != mb) {
-                        strip.resize((size_t)K * kMR * nt);  // whole micro-panels
-                        if (ta) pack_a_t(K, KC, mc, A, lda, i0, strip.data());
-                        else pack_a_n(K, KC, mc, A, lda, i0, strip.data());
+                        strip.resize((size_t)K * kMR * ((mc + kMR - 1) / kMR));  // whole micro-panels
+                        if (ta) pack_a_t(K, mc, A, lda, i0, strip.data());
+                        else pack_a_n(K, mc, A, lda, i0, strip.data());
                         strip_mb = mb;
                     }
                     a0 = strip.data();
                     a_rs = 1;
                     a_ps = (size_t)kMR;
+                    a_row = (size_t)K;
                 }
-                // Rows r0.. of op(A) from step kb on: in the strip, or in A itself.
-                auto a_at = [&](int r0, int kb) {
-                    return pack_a ? a0 + strip_offset(r0 / kMR, kb, K, KC, nt) : a0 + (size_t)r0 * rs + (size_t)kb * ps;
-                };
                 acc.resize((size_t)(jp1 - jp0) * kMC * NR);
                 for (int kb = 0; kb < K || kb == 0; kb += KC) {
                     const int kc = std::min(KC, K - kb);
@@ -371,7 +354,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                             const int mr = std::min(kMR, mc - r0);
                             const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
                                               bias ? bias + j0 : nullptr};
-                            tiles[mr](kc, a_at(r0, kb), a_rs, a_ps,
+                            tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps,
                                       panel + (size_t)kb * bs, bs, pacc + r0 * NR, kb > 0, last ? &ep : nullptr);
                         }
                     }
