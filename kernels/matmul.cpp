@@ -109,6 +109,12 @@ void pack_a_n(int K, int mc, const float* A, int lda, int i0, float* dst) {
     }
 }
 
+// One row of a panel (NR floats), with a size the compiler knows, so it is a few vector moves.
+inline void copy_panel_row(float* dst, const float* src, int NR) {
+    if (NR == kNR256) std::memcpy(dst, src, kNR256 * sizeof(float));
+    else std::memcpy(dst, src, kNR512 * sizeof(float));
+}
+
 // Panels start one cache line more than K x NR floats apart. (Exactly K x NR apart, a power of two
 // times 64 bytes for the model's K, every panel's row p fell into the same cache set, and the packing
 // of a weight gradient at the Terminator's shape ran at 1.2 GB/s, 40% of its time, on AVX2.)
@@ -289,6 +295,11 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
         *bs = (size_t)ldb;
         return B + (size_t)jp * NR;
     };
+    // A panel read in place whose rows are a multiple of 2 KiB apart (ldb a multiple of 512: the head and
+    // the MLP's first layer while sampling) has all of them in one or two of L1's 64 sets, so each tile
+    // fetched the panel again from L2: the panel is first copied into a contiguous buffer when it is one
+    // block of K and more than four tiles read it.
+    const bool copy_slices = direct && ldb % 512 == 0 && K <= KC && M > 4 * kMR;
     const size_t rs = ta ? 1 : (size_t)lda, ps = ta ? (size_t)lda : 1;
     // Op(A) goes into micro-panels when transposed (see pack_a_t), or when K is long and B is wide enough
     // to reuse the copy many times: then A's MR row streams, each a new cache line every 16 steps, cost
@@ -318,7 +329,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     {
         // When pack_a, each thread packs its MC-row strip of op(A) once and reuses it for every group of
         // panels. Same values in the same order: the bits do not change.
-        thread_local std::vector<float> strip, acc;  // acc: the MC x NR sums of each panel of the group
+        thread_local std::vector<float> strip, acc, slice;  // acc: the MC x NR sums of each panel of the group
         int strip_mb = -1;
 #pragma omp for schedule(static) collapse(2)
         for (int mb = 0; mb < nmb; mb++) {
@@ -348,14 +359,20 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                     for (int jp = jp0; jp < jp1; jp++) {
                         const int j0 = jp * NR, nc = std::min(NR, N - j0);
                         size_t bs;
-                        const float* panel = panel_of(jp, &bs);
+                        const float* panel = panel_of(jp, &bs) + (size_t)kb * bs;
+                        if (copy_slices && bs != (size_t)NR) {
+                            slice.resize((size_t)kc * NR);
+                            for (int p = 0; p < kc; p++) copy_panel_row(slice.data() + (size_t)p * NR, panel + (size_t)p * bs, NR);
+                            panel = slice.data();
+                            bs = NR;
+                        }
                         float* pacc = acc.data() + (size_t)(jp - jp0) * kMC * NR;
                         for (int r0 = 0; r0 < mc; r0 += kMR) {
                             const int mr = std::min(kMR, mc - r0);
                             const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
                                               bias ? bias + j0 : nullptr};
-                            tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps,
-                                      panel + (size_t)kb * bs, bs, pacc + r0 * NR, kb > 0, last ? &ep : nullptr);
+                            tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps, panel, bs,
+                                      pacc + r0 * NR, kb > 0, last ? &ep : nullptr);
                         }
                     }
                     if (K == 0) break;

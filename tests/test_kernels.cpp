@@ -49,10 +49,13 @@ struct Shape {
 // so that every mode and transposition also runs where partial sums wait in memory between blocks and
 // where op(A) is packed; a last AVX-512 panel of 56 columns (a partial mask on its fourth vector) with B
 // packed on two threads; and more panels than one thread's buffer of sums holds with AVX2 (44 of 16), so
-// the panels are split into groups even on one thread (with AVX-512 every group is one panel).
+// the panels are split into groups even on one thread (with AVX-512 every group is one panel). And 40
+// rows against 512 columns in one block of K with AVX2: B's rows 2 KiB apart, so the panels read in place
+// are first copied.
 const Shape kShapes[] = {{1, 1, 1},       {1, 17, 5},       {7, 13, 5},      {6, 16, 32},
                          {37, 70, 129},   {100, 33, 64},    {13, 96, 1},     {200, 130, 7},
-                         {128, 70, 300},  {110, 300, 1100}, {130, 120, 600}, {20, 700, 300}};
+                         {128, 70, 300},  {110, 300, 1100}, {130, 120, 600}, {20, 700, 300},
+                         {40, 512, 100}};
 
 }  // namespace
 
