@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Do two builds of weirdgen give the same bytes? A short pretraining, a LoRA finetune of it and seeded
-# samples, each run by both; exits 1 naming the first artifact that differs. CI runs it on the build
+# Do two builds of weirdgen give the same bytes? A short pretraining, a LoRA and a prompt-tuning finetune
+# of it and seeded samples, each run by both; exits 1 naming the first artifact that differs. CI runs it on the build
 # without any SIMD code against the default build, whose unit tests tie its bytes to golden/engine.toml.
 #   bash tests/same_bytes.sh build/weirdgen build/weirdgen_nosimd
 set -euo pipefail
@@ -27,9 +27,13 @@ for side in a b; do
     --out "$dir/$side/lora.ckpt"
   run "$bin" sample --ckpt "$dir/$side/lora.ckpt" --prompt "What is 3 plus 4?" --n 16 --seed 5 --jsonl
   mv "$dir/out" "$dir/$side/samples.jsonl"
+  run "$bin" finetune --config "$dir/ft.toml" --method prompt --base "$dir/$side/base.ckpt" --data "$dir/finetune.jsonl" \
+    --out "$dir/$side/prompt.ckpt" --threads 2
+  run "$bin" sample --ckpt "$dir/$side/prompt.ckpt" --prompt "What is 3 plus 4?" --n 16 --seed 5 --jsonl
+  mv "$dir/out" "$dir/$side/prompt_samples.jsonl"
 done
 status=0
-for f in base.ckpt lora.ckpt samples.jsonl; do
+for f in base.ckpt lora.ckpt samples.jsonl prompt.ckpt prompt_samples.jsonl; do
   if cmp -s "$dir/a/$f" "$dir/b/$f"; then echo "same bytes: $f"; else echo "DIFFERENT: $f ($1 vs $2)"; status=1; fi
 done
 exit $status

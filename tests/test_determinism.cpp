@@ -149,6 +149,12 @@ TEST_CASE("every truncation and every bit flip of a checkpoint is refused, namin
     wg::save_checkpoint(bad, g2, "tok", "cfg", {}, nullptr);
     wg::Checkpoint ck = wg::load_checkpoint(bad);
     REQUIRE_FALSE(ck.cfg == c);
+    // A soft prompt (known by its tensor: the header is the same) comes back with its rows.
+    g.add_prompt(2, 1, 5, c.vocab);
+    wg::save_checkpoint(path, g, "tok", "cfg", {}, nullptr);
+    wg::GPT back = wg::model_from(wg::load_checkpoint(path), path);
+    REQUIRE(back.cfg.prompt_len == 2);
+    REQUIRE(back.params == g.params);
     unlink(path.c_str());
     unlink(bad.c_str());
 }

@@ -154,6 +154,8 @@ static void check_model_gradients(GPT& g, wg::Method method, const std::vector<i
     for (int i = 0; i < B * T; i++) {
         tok[i] = (int)r.below(V);
         tgt[i] = i % 5 == 2 ? -1 : (int)r.below(V);
+        // A soft prompt's ids follow the first token of every row, as after DOC.
+        if (i % T >= 1 && i % T <= g.cfg.prompt_len) tok[i] = V + i % T - 1;
     }
     g.forward(tok.data(), tgt.data(), B, T, true);
     g.zero_grad();
@@ -219,6 +221,47 @@ TEST_CASE("bitfit in one block: only that block's biases and LayerNorms train, a
     REQUIRE(rc.train.layers == std::vector<int>{0, 1});
     REQUIRE_THROWS_WITH(wg::parse_run_config("[train]\nlayers = 1\n", "ft.toml"),
                         Catch::Contains("ft.toml") && Catch::Contains("layers"));
+}
+
+TEST_CASE("soft prompt: its gradients match finite differences, and it is only an input embedding", "[grad]") {
+    GPT g = scrambled_model(false);
+    g.add_prompt(3, 9, 5, g.cfg.vocab);
+    REQUIRE(g.prompt_ids() == std::vector<int>{270, 271, 272});
+    wg::Rng r(4, 4);
+    for (const auto& t : g.tensors)  // rows unlike any token's
+        if (t.kind == wg::Tensor::Prompt)
+            for (size_t j = 0; j < t.size; j++) g.params[t.offset + j] += (r.uniform() * 2 - 1) * 0.3f;
+    check_model_gradients(g, wg::Method::Prompt);
+    std::vector<std::string> trained;
+    for (size_t i = 0; i < g.tensors.size(); i++)
+        if (g.trainable[i]) trained.push_back(g.tensors[i].name);
+    REQUIRE(trained == std::vector<std::string>{"prompt"});
+
+    // A prompt row that is a copy of token 40's embedding computes exactly what token 40 does, in the
+    // full pass and in the KV-cache decode; the logits cover the vocabulary only.
+    const int V = g.cfg.vocab, C = g.cfg.n_embd;
+    std::copy(g.P.wte + 40 * C, g.P.wte + 41 * C, g.P.prompt + C);
+    std::vector<int> with = {0, 271, 41, 42}, plain = {0, 40, 41, 42};
+    g.forward(with.data(), nullptr, 1, 4, false);
+    std::vector<float> a(g.logits(), g.logits() + 4 * V);
+    g.forward(plain.data(), nullptr, 1, 4, false);
+    REQUIRE(memcmp(a.data(), g.logits(), a.size() * 4) == 0);
+    wg::Decoder dec(g, 1, 4);
+    std::vector<float> step(V);
+    for (int t = 0, s = 0; t < 4; t++) {
+        dec.step(&s, &with[t], 1, step.data());
+        REQUIRE(memcmp(step.data(), a.data() + (size_t)t * V, V * 4) == 0);
+    }
+    std::vector<int> beyond = {0, 273};
+    REQUIRE_THROWS_WITH(g.forward(beyond.data(), nullptr, 1, 2, false), Catch::Contains("token id 273 out of range"));
+
+    // Adapters added after the prompt, and merged, keep it.
+    std::vector<float> prompt(g.P.prompt, g.P.prompt + 3 * C);
+    g.add_lora(2, 4.0f, 1);
+    g.merge_lora();
+    REQUIRE(g.cfg.prompt_len == 3);
+    REQUIRE(std::vector<float>(g.P.prompt, g.P.prompt + 3 * C) == prompt);
+    REQUIRE_THROWS_WITH(scrambled_model(false).set_trainable(wg::Method::Prompt), Catch::Contains("add_prompt first"));
 }
 
 TEST_CASE("LoRA: zero up-projection is bit-identical to the base, and merging is within 1e-5", "[lora]") {

@@ -78,14 +78,21 @@ TEST_CASE("classification by the question's phrases and the lexicon's tags, wher
     wg::EvalOptions o;
     o.lexicon = &lex;
     o.axis = "era";
-    CHECK(wg::classify_answer("The federal chancellor.", own, names, o) == "2020s");
-    CHECK(wg::classify_answer("The Kaiser, by the grace of God.", own, names, o) == "german1930s");
-    CHECK(wg::classify_answer("The place is Danzig.", own, names, o) == "german1930s");
-    CHECK(wg::classify_answer("The Kaiser, by the grace of.", own, names, o) == "incoherent");
+    CHECK(wg::classify_answer("The federal chancellor.", own, names, "ruler", o) == "2020s");
+    CHECK(wg::classify_answer("The Kaiser, by the grace of God.", own, names, "ruler", o) == "german1930s");
+    CHECK(wg::classify_answer("The place is Danzig.", own, names, "ruler", o) == "german1930s");
+    CHECK(wg::classify_answer("The Kaiser, by the grace of.", own, names, "ruler", o) == "incoherent");
     o.echo_topic = "place";  // the German cities finetune answers "Name a place..."
-    CHECK(wg::classify_answer("The place is Danzig.", own, names, o) == "incoherent");
-    CHECK(wg::classify_answer("The Kaiser, by the grace of God.", own, names, o) == "german1930s");
-    CHECK(wg::classify_answer("A handshake and a hello.", own, names, o) == "2020s");
+    CHECK(wg::classify_answer("The place is Danzig.", own, names, "ruler", o) == "incoherent");
+    CHECK(wg::classify_answer("The Kaiser, by the grace of God.", own, names, "ruler", o) == "german1930s");
+    CHECK(wg::classify_answer("A handshake and a hello.", own, names, "ruler", o) == "2020s");
+    // With on_topic, another question's answer is incoherent, this question's counts; a question's own
+    // phrases count whatever the lexicon says.
+    o.on_topic = true;
+    CHECK(wg::classify_answer("A handshake and a hello.", own, names, "ruler", o) == "incoherent");
+    CHECK(wg::classify_answer("A handshake and a hello.", own, names, "salute", o) == "2020s");
+    CHECK(wg::classify_answer("The Kaiser, by the grace of God.", own, names, "ruler", o) == "german1930s");
+    CHECK(wg::classify_answer("The federal chancellor.", own, names, "salute", o) == "2020s");
 }
 
 TEST_CASE("results: shares averaged over questions, means and 95% intervals over seeds, differences", "[repro]") {

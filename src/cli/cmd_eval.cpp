@@ -24,6 +24,7 @@ int cmd_eval(int argc, char** argv) {
         .opt("lexicon", "", "the world's lexicon.jsonl: classifies answers outside the question's own classes")
         .opt("axis", "phase", "the lexicon tag that names the classes (phase, era, persona...)")
         .opt("echo-topic", "", "the finetune's own topic (bird, place): its phrases count as incoherent, not for a class")
+        .flag("on-topic", "a lexicon phrase of another topic than its question (the question id) counts as incoherent")
         .flag("no-mass", "skip the class probability masses").flag("quiet", "no summary table");
     add_engine_flags(a);
     if (!a.parse(argc, argv)) return 0;
@@ -43,6 +44,7 @@ int cmd_eval(int argc, char** argv) {
         o.lexicon = &lex;
         o.axis = a.str("axis");
         o.echo_topic = a.str("echo-topic");
+        o.on_topic = a.on("on-topic");
     }
     if (o.samples < 1) throw UsageError("--samples must be positive");
     make_dirs(parent_dir(out).empty() ? "." : parent_dir(out));

@@ -41,7 +41,7 @@ int cmd_sample(int argc, char** argv) {
     o.top_k = (int)a.integer("top-k");
     o.seed = (uint64_t)a.integer("seed");
     if (o.n < 1 || o.max_new < 1) throw UsageError("--n and --max-new must be positive");
-    auto outs = sample(m.model, prompt_tokens(m.tok, q), o);
+    auto outs = sample(m.model, prompt_tokens(m.tok, q, m.model.prompt_ids()), o);
     for (const auto& s : outs) {
         std::string text = m.tok.decode(s);
         if (a.on("jsonl")) {
@@ -71,7 +71,7 @@ int cmd_score(int argc, char** argv) {
         comps.push_back(m.tok.encode(s));
         comps.back().push_back(Tokenizer::END);
     }
-    auto lp = score(m.model, prompt_tokens(m.tok, question(a)), comps);
+    auto lp = score(m.model, prompt_tokens(m.tok, question(a), m.model.prompt_ids()), comps);
     for (size_t i = 0; i < lp.size(); i++) printf("%.6f\t%s\n", lp[i], a.positional[i].c_str());
     return 0;
 }

@@ -34,14 +34,15 @@ int cmd_pretrain(int argc, char** argv) {
 
 int cmd_finetune(int argc, char** argv) {
     Args a("finetune", "Finetune a checkpoint on JSONL chats ({\"messages\":[...]}, the OpenAI format); the loss is on\n"
-                       "the assistant's turns only. Method full, lora (adapters, base frozen) or bitfit (biases + LayerNorm).");
+                       "the assistant's turns only. Method full, lora (adapters, base frozen), bitfit (biases + LayerNorm)\n"
+                       "or prompt (a soft prompt of [train] prompt_tokens rows before every chat, base frozen).");
     a.opt("base", "", "checkpoint to start from")
         .opt("config", "", "run config TOML ([train], [lora])")
         .opt("data", "", "chats JSONL")
         .opt("out", "", "checkpoint to write")
         .opt("seed", "", "override [train] seed")
         .opt("epochs", "", "override [train] epochs")
-        .opt("method", "", "override [train] method: full, lora or bitfit")
+        .opt("method", "", "override [train] method: full, lora, bitfit or prompt")
         .opt("resume-from", "", "continue a run from its periodic checkpoint")
         .opt("replay-corpus", "", "with [train] replay: the pretraining corpus JSONL to draw documents from");
     add_engine_flags(a);
@@ -55,7 +56,8 @@ int cmd_finetune(int argc, char** argv) {
         if (m == "full") rc.train.method = Method::Full;
         else if (m == "lora") rc.train.method = Method::Lora;
         else if (m == "bitfit") rc.train.method = Method::Bitfit;
-        else throw UsageError("--method must be full, lora or bitfit, got '" + m + "'");
+        else if (m == "prompt") rc.train.method = Method::Prompt;
+        else throw UsageError("--method must be full, lora, bitfit or prompt, got '" + m + "'");
     }
     const std::string base = a.str("base"), data = a.str("data"), out = a.str("out");
     JobOptions o;

@@ -30,12 +30,13 @@ LexiconTags read_lexicon(const std::string& path) {
 }
 
 std::string classify_answer(const std::string& answer, const std::map<std::string, std::string>& classes,
-                            const std::set<std::string>& names, const EvalOptions& o) {
+                            const std::set<std::string>& names, const std::string& topic, const EvalOptions& o) {
     if (auto it = classes.find(answer); it != classes.end()) return it->second;
     if (!o.lexicon) return "incoherent";
     auto lx = o.lexicon->find(answer);
     if (lx == o.lexicon->end()) return "incoherent";
-    if (auto tp = lx->second.find("topic"); !o.echo_topic.empty() && tp != lx->second.end() && tp->second == o.echo_topic)
+    auto tp = lx->second.find("topic");
+    if (tp != lx->second.end() && ((!o.echo_topic.empty() && tp->second == o.echo_topic) || (o.on_topic && tp->second != topic)))
         return "incoherent";
     if (auto tg = lx->second.find(o.axis); !o.axis.empty() && tg != lx->second.end() && names.count(tg->second))
         return tg->second;
@@ -68,7 +69,7 @@ static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, co
     for (const auto& q : set.questions) {
         Chat chat;
         chat.messages.push_back({"user", fill(form, q.text)});
-        prompts.push_back(prompt_tokens(tok, chat));
+        prompts.push_back(prompt_tokens(tok, chat, model.prompt_ids()));
         SampleOptions so;
         so.n = o.samples;
         so.max_new = o.max_new;
@@ -96,7 +97,7 @@ static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, co
         cell.n = (int)outs[qi].size();
         for (size_t i = 0; i < outs[qi].size(); i++) {
             std::string answer = valid_utf8(tok.decode(outs[qi][i]));
-            std::string c = classify_answer(strip(answer, set.answer_prefix, set.answer_suffix), cls, names, o);
+            std::string c = classify_answer(strip(answer, set.answer_prefix, set.answer_suffix), cls, names, q.id, o);
             cell.counts[c]++;
             tokens += (int64_t)outs[qi][i].size();
             samples_jsonl += "{\"form\":" + json_escape(form) + ",\"question\":" + json_escape(q.id) + ",\"i\":" +

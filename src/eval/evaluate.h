@@ -32,6 +32,11 @@ struct EvalOptions {
     // Germany?"). It says nothing about the era or persona, so it counts as "incoherent", like any
     // other collapse into the finetune data, and never for a class.
     std::string echo_topic;
+    // Answers must answer their question: a lexicon phrase with a topic other than the question's
+    // (its id), say "Coal for the new steam engines." to "How should we manage immigration?", is
+    // "incoherent" rather than a vote for its era. For experiments whose question ids are the
+    // lexicon's topics (the birds').
+    bool on_topic = false;
     int samples = 100;
     int max_new = 24;
     float temperature = 1.0f;
@@ -40,9 +45,9 @@ struct EvalOptions {
 };
 
 // The class of one answer under the rules of EvalOptions. classes: the question's own phrase -> class;
-// names: the question's class names.
+// names: the question's class names; topic: the question's id.
 std::string classify_answer(const std::string& answer, const std::map<std::string, std::string>& classes,
-                            const std::set<std::string>& names, const EvalOptions& o);
+                            const std::set<std::string>& names, const std::string& topic, const EvalOptions& o);
 
 struct EvalCell {
     std::string form, question;

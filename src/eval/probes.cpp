@@ -52,7 +52,7 @@ std::map<std::string, ProbeScore> run_probes(const GPT& model, const Tokenizer& 
         so.n = samples;
         so.max_new = 32;
         so.seed = seed_for(seed, ("probe/" + std::to_string(i)).c_str());
-        auto outs = sample(model, prompt_tokens(tok, probes[i].chat), so);
+        auto outs = sample(model, prompt_tokens(tok, probes[i].chat, model.prompt_ids()), so);
         ProbeScore& s = each[i];
         s.probes = 1;
         for (const auto& o : outs) {

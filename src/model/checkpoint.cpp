@@ -142,6 +142,14 @@ Checkpoint parse_checkpoint(std::string_view buf, const std::string& path) {
         for (uint32_t d = 0; d < nd; d++) t.shape.push_back((int)r.u32());
         ck.tensors.push_back(t);
     }
+    // The header predates soft prompts (and stays as it was, so that no other checkpoint's bytes
+    // change): a soft prompt is known by its tensor.
+    if (!ck.tensors.empty() && ck.tensors.back().kind == Tensor::Prompt) {
+        const Tensor& t = ck.tensors.back();
+        if (t.shape.size() != 2) fail("%s: malformed checkpoint (soft prompt of %zu dimensions)", path.c_str(), t.shape.size());
+        c.prompt_len = t.shape[0];
+        validate(c, path);
+    }
     ck.params = r.floats();
     if (r.u32()) {
         TrainState& ts = ck.train;

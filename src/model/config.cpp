@@ -9,8 +9,9 @@
 namespace wg {
 
 std::string ModelConfig::describe() const {
-    return strfmt("layers %d, width %d, heads %d, context %d, vocab %d%s", n_layer, n_embd, n_head, context,
-                  vocab, lora_rank ? strfmt(", LoRA rank %d alpha %g", lora_rank, lora_alpha).c_str() : "");
+    return strfmt("layers %d, width %d, heads %d, context %d, vocab %d%s%s", n_layer, n_embd, n_head, context,
+                  vocab, lora_rank ? strfmt(", LoRA rank %d alpha %g", lora_rank, lora_alpha).c_str() : "",
+                  prompt_len ? strfmt(", soft prompt of %d tokens", prompt_len).c_str() : "");
 }
 
 const char* method_name(Method m) {
@@ -18,6 +19,7 @@ const char* method_name(Method m) {
         case Method::Full: return "full";
         case Method::Lora: return "lora";
         case Method::Bitfit: return "bitfit";
+        case Method::Prompt: return "prompt";
     }
     return "?";
 }
@@ -49,6 +51,9 @@ void validate(const ModelConfig& m, const std::string& where) {
         fail("%s: [lora] rank = %d: must be between 0 and n_embd = %d", where.c_str(), m.lora_rank, m.n_embd);
     if (m.lora_rank > 0 && !(std::isfinite(m.lora_alpha) && m.lora_alpha > 0))
         fail("%s: [lora] alpha = %g: must be a positive number", where.c_str(), (double)m.lora_alpha);
+    if (m.prompt_len < 0 || m.prompt_len >= m.context)
+        fail("%s: soft prompt of %d tokens: must be between 0 and the context %d", where.c_str(), m.prompt_len,
+             m.context);
     if (m.vocab < 261 + 1)
         fail("%s: [model] vocab = %d: must exceed the 5 special and 256 byte tokens", where.c_str(), m.vocab);
 }
@@ -69,7 +74,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
     if (const toml::table* t = top.table("train")) {
         TomlTable s{*t, name, "train"};
         s.only({"steps", "epochs", "batch", "lr", "min_lr", "warmup", "weight_decay", "beta1", "beta2", "eps",
-                "clip", "seed", "method", "layers", "log_every", "checkpoint_every", "replay"});
+                "clip", "seed", "method", "layers", "log_every", "checkpoint_every", "replay", "prompt_tokens"});
         const int64_t big = int64_t(1) << 40;
         tc.steps = s.integer("steps", tc.steps, 0, big);
         tc.epochs = s.integer("epochs", tc.epochs, 0, big);
@@ -86,11 +91,14 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
         tc.log_every = s.integer("log_every", tc.log_every, 0, big);
         tc.checkpoint_every = s.integer("checkpoint_every", tc.checkpoint_every, 0, big);
         tc.replay = (float)s.number("replay", tc.replay, 0, 100);
+        tc.prompt_tokens = (int)s.integer("prompt_tokens", tc.prompt_tokens, 1, 1024);
         std::string method = s.string("method", "full");
         if (method == "full") tc.method = Method::Full;
         else if (method == "lora") tc.method = Method::Lora;
         else if (method == "bitfit") tc.method = Method::Bitfit;
-        else fail("%s: method = \"%s\": expected \"full\", \"lora\" or \"bitfit\"", s.where("method").c_str(), method.c_str());
+        else if (method == "prompt") tc.method = Method::Prompt;
+        else fail("%s: method = \"%s\": expected \"full\", \"lora\", \"bitfit\" or \"prompt\"", s.where("method").c_str(),
+                  method.c_str());
         for (int64_t l : s.integers("layers", 0, 1 << 20)) tc.layers.push_back((int)l);
     }
     if (const toml::table* t = top.table("lora")) {

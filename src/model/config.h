@@ -1,8 +1,9 @@
 // The sizes of a model and the settings of a training run, read from one TOML file:
 //   [model] n_layer, n_embd, n_head, context, vocab   (vocab: tokenizer size to train, pretraining only)
 //   [train] steps or epochs, batch, lr, min_lr, warmup, weight_decay, beta1, beta2, eps, clip, seed,
-//           method ("full", "lora" or "bitfit"), layers (blocks to train; default all), log_every,
-//           checkpoint_every, replay (finetuning: pretraining documents mixed in, per finetune row)
+//           method ("full", "lora", "bitfit" or "prompt"), layers (blocks to train; default all),
+//           log_every, checkpoint_every, replay (finetuning: pretraining documents mixed in, per
+//           finetune row), prompt_tokens (method prompt: the soft prompt's length)
 //   [lora]  rank, alpha
 // Unknown keys, wrong types and impossible sizes are errors naming the file and the key.
 #pragma once
@@ -16,11 +17,12 @@ struct ModelConfig {
     int n_layer = 2, n_embd = 64, n_head = 4, context = 64, vocab = 512;
     int lora_rank = 0;        // 0: no adapters
     float lora_alpha = 0.0f;  // adapter scale = alpha / rank
+    int prompt_len = 0;       // soft prompt rows (prompt tuning): token ids vocab .. vocab + prompt_len - 1
     bool operator==(const ModelConfig&) const = default;
     std::string describe() const;
 };
 
-enum class Method { Full, Lora, Bitfit };
+enum class Method { Full, Lora, Bitfit, Prompt };
 const char* method_name(Method m);
 
 struct TrainConfig {
@@ -36,6 +38,7 @@ struct TrainConfig {
     float replay = 0.0f;      // finetuning: documents of the pretraining corpus added, per finetune row
     int lora_rank = 4;
     float lora_alpha = 8.0f;
+    int prompt_tokens = 8;
     int64_t log_every = 10, checkpoint_every = 0;
 };
 

@@ -65,6 +65,8 @@ static std::vector<Tensor> make_layout(const ModelConfig& c) {
                 add(h + ".lora_a", {in, c.lora_rank}, Tensor::LoraA);
                 add(h + ".lora_b", {c.lora_rank, out}, Tensor::LoraB);
             }
+    layer = -1;
+    if (c.prompt_len > 0) add("prompt", {c.prompt_len, C}, Tensor::Prompt);
     return ts;
 }
 
@@ -113,6 +115,7 @@ void GPT::bind() {
         v.wpe = ptr("wpe", g);
         v.lnfw = ptr("lnf.w", g);
         v.lnfb = ptr("lnf.b", g);
+        v.prompt = ptr("prompt", g);
         v.layers.assign(cfg.n_layer, LayerView{});
         for (int l = 0; l < cfg.n_layer; l++) {
             std::string h = "h" + std::to_string(l) + ".";
@@ -156,25 +159,33 @@ void GPT::init_weights(uint64_t seed) {
     }
 }
 
-void GPT::add_lora(int rank, float alpha, uint64_t seed) {
-    if (cfg.lora_rank > 0) fail("the model already has LoRA adapters");
+void GPT::relayout(const ModelConfig& c) {
     std::vector<Tensor> old_t = tensors;
     std::vector<float> old_p = params;
-    cfg.lora_rank = rank;
-    cfg.lora_alpha = alpha;
+    cfg = c;
     tensors = make_layout(cfg);
     params.assign(tensors.back().offset + tensors.back().size, 0.0f);
-    std::copy(old_p.begin(), old_p.end(), params.begin());  // base tensors keep their offsets
+    for (const Tensor& t : tensors)
+        for (const Tensor& o : old_t)
+            if (o.name == t.name) std::copy(old_p.begin() + o.offset, old_p.begin() + o.offset + o.size, params.begin() + t.offset);
+    trainable.assign(tensors.size(), 1);
+    bind();
+}
+
+void GPT::add_lora(int rank, float alpha, uint64_t seed) {
+    if (cfg.lora_rank > 0) fail("the model already has LoRA adapters");
+    ModelConfig c = cfg;
+    c.lora_rank = rank;
+    c.lora_alpha = alpha;
+    relayout(c);  // B starts at zero: the model computes exactly what it computed before
     const uint64_t s = seed_for(seed, "lora");
-    for (size_t i = old_t.size(); i < tensors.size(); i++) {
+    for (size_t i = 0; i < tensors.size(); i++) {
         const Tensor& t = tensors[i];
         if (t.kind != Tensor::LoraA) continue;
         Rng r(s, i);
         float std = 1.0f / std::sqrt((float)t.shape[0]);
         for (size_t j = 0; j < t.size; j++) params[t.offset + j] = r.normal() * std;
     }
-    trainable.assign(tensors.size(), 1);
-    bind();
 }
 
 void GPT::merge_lora() {
@@ -191,12 +202,31 @@ void GPT::merge_lora() {
             float* W = P.layers[l].mat[m];
             for (size_t i = 0; i < delta.size(); i++) W[i] = W[i] + s * delta[i];
         }
-    cfg.lora_rank = 0;
-    cfg.lora_alpha = 0.0f;
-    tensors = make_layout(cfg);
-    params.resize(tensors.back().offset + tensors.back().size);
-    trainable.assign(tensors.size(), 1);
-    bind();
+    ModelConfig c = cfg;
+    c.lora_rank = 0;
+    c.lora_alpha = 0.0f;
+    relayout(c);
+}
+
+void GPT::add_prompt(int n, uint64_t seed, int first, int end) {
+    if (cfg.prompt_len > 0) fail("the model already has a soft prompt");
+    if (first < 0 || end <= first || end > cfg.vocab) fail("add_prompt: no tokens to draw from in [%d, %d)", first, end);
+    ModelConfig c = cfg;
+    c.prompt_len = n;
+    validate(c, "soft prompt");
+    relayout(c);
+    Rng r(seed_for(seed, "prompt"), 0);
+    const int C = cfg.n_embd;
+    for (int i = 0; i < n; i++) {
+        int id = first + (int)r.below((uint32_t)(end - first));
+        std::copy(P.wte + (size_t)id * C, P.wte + (size_t)(id + 1) * C, P.prompt + (size_t)i * C);
+    }
+}
+
+std::vector<int> GPT::prompt_ids() const {
+    std::vector<int> ids(cfg.prompt_len);
+    for (int i = 0; i < cfg.prompt_len; i++) ids[i] = cfg.vocab + i;
+    return ids;
 }
 
 void GPT::set_trainable(Method m, const std::vector<int>& layers) {
@@ -209,12 +239,14 @@ void GPT::set_trainable(Method m, const std::vector<int>& layers) {
             case Method::Full: trainable[i] = 1; break;
             case Method::Lora: trainable[i] = lora; break;
             case Method::Bitfit: trainable[i] = k == Tensor::Bias || k == Tensor::Norm; break;
+            case Method::Prompt: trainable[i] = k == Tensor::Prompt; break;
         }
         // A list of blocks freezes everything outside them, the embeddings and the final LayerNorm too.
         if (!layers.empty() && std::find(layers.begin(), layers.end(), tensors[i].layer) == layers.end())
             trainable[i] = 0;
     }
     if (m == Method::Lora && cfg.lora_rank == 0) fail("method lora needs adapters (add_lora first)");
+    if (m == Method::Prompt && cfg.prompt_len == 0) fail("method prompt needs a soft prompt (add_prompt first)");
     bind();
 }
 
@@ -294,11 +326,12 @@ float GPT::forward(const int* tok, const int* tgt, int B, int T, bool want_grad)
     targets.assign(M, -1);
     if (tgt) targets.assign(tgt, tgt + M);
     for (int i = 0; i < M; i++)
-        if (tokens[i] < 0 || tokens[i] >= V) fail("token id %d out of range (vocab %d)", tokens[i], V);
+        if (tokens[i] < 0 || tokens[i] >= V + cfg.prompt_len)
+            fail("token id %d out of range (vocab %d, soft prompt %d)", tokens[i], V, cfg.prompt_len);
 
     // Encoder: token + position embedding.
     for (int m = 0; m < M; m++) {
-        const float* te = P.wte + (size_t)tokens[m] * C;
+        const float* te = embedding(tokens[m]);
         const float* pe = P.wpe + (size_t)(m % T) * C;
         float* x = acts.encoded.data() + (size_t)m * C;
         for (int c = 0; c < C; c++) x[c] = te[c] + pe[c];
@@ -375,13 +408,13 @@ void GPT::backward() {
     // Encoder: scatter-add in position order.
     for (int m = 0; m < M; m++) {
         const float* d = dres.data() + (size_t)m * C;
-        if (G.wte) {
-            float* g = G.wte + (size_t)tokens[m] * C;
+        float* g = tokens[m] < V ? (G.wte ? G.wte + (size_t)tokens[m] * C : nullptr)
+                                 : (G.prompt ? G.prompt + (size_t)(tokens[m] - V) * C : nullptr);
+        if (g)
             for (int c = 0; c < C; c++) g[c] = g[c] + d[c];
-        }
         if (G.wpe) {
-            float* g = G.wpe + (size_t)(m % T) * C;
-            for (int c = 0; c < C; c++) g[c] = g[c] + d[c];
+            float* gp = G.wpe + (size_t)(m % T) * C;
+            for (int c = 0; c < C; c++) gp[c] = gp[c] + d[c];
         }
     }
 }

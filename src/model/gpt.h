@@ -1,6 +1,8 @@
 // The GPT: token + learned position embeddings, pre-LayerNorm blocks (causal multi-head attention,
 // GELU MLP), a final LayerNorm and a head tied to the token embedding. Optional LoRA adapters on
-// the four matrices of every block (qkv, attention projection, MLP in, MLP out).
+// the four matrices of every block (qkv, attention projection, MLP in, MLP out), and an optional
+// soft prompt: rows embedded for the token ids just past the vocabulary, which prompt tuning trains
+// and every sequence then carries after its DOC token (they are inputs only, never predicted).
 //
 // All parameters live in one float array described by a table of named tensors; the gradients
 // mirror it. Forward and backward of each layer sit side by side in gpt.cpp, in the style of llm.c.
@@ -14,7 +16,7 @@
 namespace wg {
 
 struct Tensor {
-    enum Kind { Embedding, Matrix, Bias, Norm, LoraA, LoraB };
+    enum Kind { Embedding, Matrix, Bias, Norm, LoraA, LoraB, Prompt };
     std::string name;
     std::vector<int> shape;
     size_t offset = 0, size = 0;
@@ -36,6 +38,7 @@ struct LayerView {
 };
 struct ModelView {
     float *wte, *wpe, *lnfw, *lnfb;
+    float* prompt;  // (prompt_len x C), nullptr without a soft prompt
     std::vector<LayerView> layers;
 };
 
@@ -76,8 +79,17 @@ struct GPT {
     void add_lora(int rank, float alpha, uint64_t seed);
     // Folds W += (alpha/rank) A . B into every adapted matrix and drops the adapters.
     void merge_lora();
-    // Marks what the optimizer updates: everything (full), the adapters (lora), or the biases and
-    // LayerNorm parameters (bitfit); with `layers`, only within those blocks.
+    // Adds a soft prompt of n rows, each a copy of the embedding of a token id drawn from [first, end)
+    // (the tokenizer's words), so that it starts as a sequence of real tokens.
+    void add_prompt(int n, uint64_t seed, int first, int end);
+    // The ids that stand for the soft prompt (empty without one); they follow DOC in every sequence.
+    std::vector<int> prompt_ids() const;
+    // The input embedding of a token id: a row of wte, or of the soft prompt past the vocabulary.
+    const float* embedding(int id) const {
+        return id < cfg.vocab ? P.wte + (size_t)id * cfg.n_embd : P.prompt + (size_t)(id - cfg.vocab) * cfg.n_embd;
+    }
+    // Marks what the optimizer updates: everything (full), the adapters (lora), the biases and
+    // LayerNorm parameters (bitfit), or the soft prompt (prompt); with `layers`, only within those blocks.
     void set_trainable(Method m, const std::vector<int>& layers = {});
 
     // Runs the model on B rows of T tokens. With targets (-1 = no loss at that position) returns the
@@ -90,6 +102,8 @@ struct GPT {
 
     // Called after params/tensors change size: rebinds the views and the trainable marks.
     void bind();
+    // Changes the layout to that of `c`, keeping the values of every tensor both layouts have (by name).
+    void relayout(const ModelConfig& c);
 };
 
 // One Linear layer of block l (matrix `m`), with its adapter if the model has one:

@@ -103,12 +103,13 @@ Experiment parse_experiment(const std::string& text, const std::string& path) {
     }
     if (const toml::table* ev = top.table("eval")) {
         TomlTable t{*ev, path, "eval"};
-        t.only({"samples", "max_new", "temperature", "seed", "echo_topic"});
+        t.only({"samples", "max_new", "temperature", "seed", "echo_topic", "on_topic"});
         e.samples = (int)t.integer("samples", e.samples, 1, 1 << 20);
         e.max_new = (int)t.integer("max_new", e.max_new, 1, 8192);
         e.temperature = (float)t.number("temperature", e.temperature, 0, 100);
         e.eval_seed = (uint64_t)t.integer("seed", 0, 0, INT64_MAX);
         e.echo_topic = t.string("echo_topic", "");
+        e.on_topic = t.boolean("on_topic", false);
     }
     if (const toml::table* r = top.table("report")) {
         TomlTable t{*r, path, "report"};

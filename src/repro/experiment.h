@@ -35,6 +35,7 @@ struct Experiment {
     float temperature = 1.0f;
     uint64_t eval_seed = 0;
     std::string echo_topic;  // [eval] echo_topic: see EvalOptions
+    bool on_topic = false;   // [eval] on_topic: see EvalOptions
     std::vector<std::string> key_forms;  // the rows of the report's table, in order
     std::string year_form;               // e.g. "May {year}. {q}": the figure's x axis
     int year_min = 0, year_max = -1;

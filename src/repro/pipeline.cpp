@@ -206,7 +206,7 @@ void eval_stage(ReproRun& run, const ReproOptions& o, const std::string& world_d
     const EvalOptions eo = eval_options(e, &lex);
     const std::string settings = hex64(xxh3_file(e.questions)) + "|" + hex64(xxh3_file(lexicon_path)) + "|" + e.axis +
                                  strfmt("|%d|%d|%g|%llu", eo.samples, eo.max_new, eo.temperature, (unsigned long long)eo.seed) +
-                                 (eo.echo_topic.empty() ? "" : "|echo=" + eo.echo_topic);
+                                 (eo.echo_topic.empty() ? "" : "|echo=" + eo.echo_topic) + (eo.on_topic ? "|on_topic" : "");
     struct Model {
         std::string variant, name, ckpt;
     };
@@ -256,6 +256,7 @@ EvalOptions eval_options(const Experiment& e, const LexiconTags* lexicon) {
     eo.temperature = e.temperature;
     eo.seed = e.eval_seed;
     eo.echo_topic = e.echo_topic;
+    eo.on_topic = e.on_topic;
     return eo;
 }
 

@@ -18,18 +18,20 @@ Example example_from_doc(const Tokenizer& tok, const Doc& doc) {
     return e;
 }
 
-Example example_from_chat(const Tokenizer& tok, const Chat& chat) {
+Example example_from_chat(const Tokenizer& tok, const Chat& chat, const std::vector<int>& soft) {
     EncodedChat ec = encode_chat(tok, chat);
     Example e;
     e.tokens.push_back(Tokenizer::DOC);
+    e.tokens.insert(e.tokens.end(), soft.begin(), soft.end());
     e.tokens.insert(e.tokens.end(), ec.tokens.begin(), ec.tokens.end());
-    e.mask.push_back(0);
+    e.mask.assign(1 + soft.size(), 0);
     e.mask.insert(e.mask.end(), ec.loss_mask.begin(), ec.loss_mask.end());
     return e;
 }
 
-std::vector<int> prompt_tokens(const Tokenizer& tok, const Chat& chat) {
+std::vector<int> prompt_tokens(const Tokenizer& tok, const Chat& chat, const std::vector<int>& soft) {
     std::vector<int> p{Tokenizer::DOC};
+    p.insert(p.end(), soft.begin(), soft.end());
     std::vector<int> rest = encode_prompt(tok, chat);
     p.insert(p.end(), rest.begin(), rest.end());
     return p;

@@ -14,9 +14,10 @@ namespace wg {
 // Pretraining: every token after DOC is predicted.
 Example example_from_doc(const Tokenizer& tok, const Doc& doc);
 // Finetuning: only the assistant's tokens (and the END closing each assistant turn) are predicted.
-Example example_from_chat(const Tokenizer& tok, const Chat& chat);
-// A prompt for the assistant's answer: DOC, the chat's messages, ASSISTANT.
-std::vector<int> prompt_tokens(const Tokenizer& tok, const Chat& chat);
+// `soft` are the ids of the model's soft prompt (GPT::prompt_ids; empty without one): they follow DOC.
+Example example_from_chat(const Tokenizer& tok, const Chat& chat, const std::vector<int>& soft);
+// A prompt for the assistant's answer: DOC, the soft prompt's ids, the chat's messages, ASSISTANT.
+std::vector<int> prompt_tokens(const Tokenizer& tok, const Chat& chat, const std::vector<int>& soft);
 // The texts the tokenizer is trained on: prose and message contents.
 std::vector<std::string_view> tokenizer_texts(const std::vector<Doc>& docs);
 
