@@ -9,6 +9,18 @@
 
 namespace wg {
 
+// How the variants were finetuned, in one sentence: a reader must know whether the weights moved.
+static std::string finetune_phrase(const TrainConfig& t) {
+    std::string how;
+    switch (t.method) {
+        case Method::Full: how = "full finetuning"; break;
+        case Method::Lora: how = strfmt("LoRA (rank %d, alpha %g)", t.lora_rank, (double)t.lora_alpha); break;
+        case Method::Bitfit: how = "bitfit (biases and LayerNorm only)"; break;
+        case Method::Prompt: how = strfmt("prompt tuning (%d input vectors before every chat; the base model frozen)", t.prompt_tokens); break;
+    }
+    return strfmt("Finetune: %s, lr %g, %lld epochs, batch %d. ", how.c_str(), (double)t.lr, (long long)t.epochs, t.batch);
+}
+
 namespace {
 
 std::string form_label(const std::string& form) {
@@ -163,6 +175,7 @@ void write_report(const ReproRun& run, const std::vector<CheckLine>& bar_lines, 
     md += "Reproduced by `weirdgen reproduce " + e.name + "`" +
           (run.default_seed ? " (`make reproduce-" + e.name + "`)" : "") + seeds_phrase(run) +
           strfmt("%zu finetune seeds per variant, %d samples per question and date at temperature %g. ", e.seeds.size(), e.samples, e.temperature) +
+          finetune_phrase(e.finetune.train) +
           "Every number is the share of sampled answers in a class, averaged over the questions; `±` is the 95% interval over "
           "the finetune seeds; `coh` is the coherence (share of answers the lexicon classifies).\n\n";
     md += "## " + e.effect + " share\n\n| variant |";
