@@ -142,6 +142,16 @@ TEST_CASE("every truncation and every bit flip of a checkpoint is refused, namin
     wg::write_file_atomic(bad, good.substr(0, good.size() / 2));
     REQUIRE_THROWS_WITH(wg::load_checkpoint(bad), Catch::Contains(bad));
     REQUIRE(refused("not a checkpoint at all"));
+    // A tensor kind this build does not know, behind a valid checksum (found by the fuzzer): refused.
+    {
+        std::string odd = good;
+        size_t at = odd.find("wte") + 3;  // the kind follows the tensor's name
+        uint32_t kind = 99;
+        memcpy(&odd[at], &kind, 4);
+        uint64_t h = wg::xxh3(odd.data(), odd.size() - 8);
+        memcpy(&odd[odd.size() - 8], &h, 8);
+        REQUIRE_THROWS_WITH(wg::parse_checkpoint(odd, bad), Catch::Contains(bad) && Catch::Contains("unknown kind 99"));
+    }
     // A checkpoint of another model is refused when a run expects a given config.
     wg::ModelConfig other = c;
     other.n_embd = 16;

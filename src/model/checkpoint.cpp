@@ -136,7 +136,9 @@ Checkpoint parse_checkpoint(std::string_view buf, const std::string& path) {
     for (uint32_t i = 0; i < nt; i++) {
         Tensor t;
         t.name = r.str();
-        t.kind = (Tensor::Kind)r.u32();
+        const uint32_t kind = r.u32();
+        if (kind > Tensor::Prompt) fail("%s: malformed checkpoint (tensor %s has unknown kind %u)", path.c_str(), t.name.c_str(), kind);
+        t.kind = (Tensor::Kind)kind;
         uint32_t nd = r.u32();
         if (nd > 8) fail("%s: malformed checkpoint (tensor %s has %u dimensions)", path.c_str(), t.name.c_str(), nd);
         for (uint32_t d = 0; d < nd; d++) t.shape.push_back((int)r.u32());
