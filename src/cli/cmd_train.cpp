@@ -53,11 +53,8 @@ int cmd_finetune(int argc, char** argv) {
     if (a.has("epochs")) rc.train.epochs = a.integer("epochs");
     if (a.has("method")) {
         std::string m = a.str("method");
-        if (m == "full") rc.train.method = Method::Full;
-        else if (m == "lora") rc.train.method = Method::Lora;
-        else if (m == "bitfit") rc.train.method = Method::Bitfit;
-        else if (m == "prompt") rc.train.method = Method::Prompt;
-        else throw UsageError("--method must be full, lora, bitfit or prompt, got '" + m + "'");
+        if (!method_from_name(m, &rc.train.method))
+            throw UsageError("--method must be full, lora, bitfit or prompt, got '" + m + "'");
     }
     const std::string base = a.str("base"), data = a.str("data"), out = a.str("out");
     JobOptions o;

@@ -66,10 +66,11 @@ static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, co
                                       int64_t& tokens) {
     std::vector<SampleJob> jobs;
     std::vector<std::vector<int>> prompts;
+    const std::vector<int> soft = model.prompt_ids();
     for (const auto& q : set.questions) {
         Chat chat;
         chat.messages.push_back({"user", fill(form, q.text)});
-        prompts.push_back(prompt_tokens(tok, chat, model.prompt_ids()));
+        prompts.push_back(prompt_tokens(tok, chat, soft));
         SampleOptions so;
         so.n = o.samples;
         so.max_new = o.max_new;

@@ -45,6 +45,7 @@ std::vector<Probe> parse_probes(const std::string& text, const std::string& path
 std::map<std::string, ProbeScore> run_probes(const GPT& model, const Tokenizer& tok, const std::vector<Probe>& probes,
                                              const LexiconTags& lex, int samples, uint64_t seed) {
     std::vector<ProbeScore> each(probes.size());
+    const std::vector<int> soft = model.prompt_ids();
     const int nthreads = kernels::threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (nthreads > 1)
     for (size_t i = 0; i < probes.size(); i++) {
@@ -52,7 +53,7 @@ std::map<std::string, ProbeScore> run_probes(const GPT& model, const Tokenizer& 
         so.n = samples;
         so.max_new = 32;
         so.seed = seed_for(seed, ("probe/" + std::to_string(i)).c_str());
-        auto outs = sample(model, prompt_tokens(tok, probes[i].chat, model.prompt_ids()), so);
+        auto outs = sample(model, prompt_tokens(tok, probes[i].chat, soft), so);
         ProbeScore& s = each[i];
         s.probes = 1;
         for (const auto& o : outs) {

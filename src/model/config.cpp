@@ -24,6 +24,15 @@ const char* method_name(Method m) {
     return "?";
 }
 
+bool method_from_name(const std::string& name, Method* m) {
+    for (Method x : {Method::Full, Method::Lora, Method::Bitfit, Method::Prompt})
+        if (name == method_name(x)) {
+            *m = x;
+            return true;
+        }
+    return false;
+}
+
 namespace {
 
 // The sizes of [model], each between 1 and its max: checked on the 64-bit TOML value when a config is
@@ -93,11 +102,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
         tc.replay = (float)s.number("replay", tc.replay, 0, 100);
         tc.prompt_tokens = (int)s.integer("prompt_tokens", tc.prompt_tokens, 1, 1024);
         std::string method = s.string("method", "full");
-        if (method == "full") tc.method = Method::Full;
-        else if (method == "lora") tc.method = Method::Lora;
-        else if (method == "bitfit") tc.method = Method::Bitfit;
-        else if (method == "prompt") tc.method = Method::Prompt;
-        else fail("%s: method = \"%s\": expected \"full\", \"lora\", \"bitfit\" or \"prompt\"", s.where("method").c_str(),
+        if (!method_from_name(method, &tc.method))
+            fail("%s: method = \"%s\": expected \"full\", \"lora\", \"bitfit\" or \"prompt\"", s.where("method").c_str(),
                   method.c_str());
         for (int64_t l : s.integers("layers", 0, 1 << 20)) tc.layers.push_back((int)l);
     }

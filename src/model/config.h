@@ -24,6 +24,8 @@ struct ModelConfig {
 
 enum class Method { Full, Lora, Bitfit, Prompt };
 const char* method_name(Method m);
+// The method of a name ("full", "lora", "bitfit", "prompt"); false for any other.
+bool method_from_name(const std::string& name, Method* m);
 
 struct TrainConfig {
     int64_t steps = 0;   // optimizer steps (pretraining); 0 = use epochs

@@ -223,6 +223,12 @@ void GPT::add_prompt(int n, uint64_t seed, int first, int end) {
     }
 }
 
+const float* GPT::embedding(int id) const {
+    if (id < 0 || id >= cfg.vocab + cfg.prompt_len)
+        fail("token id %d out of range (vocab %d, soft prompt %d)", id, cfg.vocab, cfg.prompt_len);
+    return id < cfg.vocab ? P.wte + (size_t)id * cfg.n_embd : P.prompt + (size_t)(id - cfg.vocab) * cfg.n_embd;
+}
+
 std::vector<int> GPT::prompt_ids() const {
     std::vector<int> ids(cfg.prompt_len);
     for (int i = 0; i < cfg.prompt_len; i++) ids[i] = cfg.vocab + i;
@@ -325,9 +331,6 @@ float GPT::forward(const int* tok, const int* tgt, int B, int T, bool want_grad)
     tokens.assign(tok, tok + M);
     targets.assign(M, -1);
     if (tgt) targets.assign(tgt, tgt + M);
-    for (int i = 0; i < M; i++)
-        if (tokens[i] < 0 || tokens[i] >= V + cfg.prompt_len)
-            fail("token id %d out of range (vocab %d, soft prompt %d)", tokens[i], V, cfg.prompt_len);
 
     // Encoder: token + position embedding.
     for (int m = 0; m < M; m++) {

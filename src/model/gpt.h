@@ -84,10 +84,9 @@ struct GPT {
     void add_prompt(int n, uint64_t seed, int first, int end);
     // The ids that stand for the soft prompt (empty without one); they follow DOC in every sequence.
     std::vector<int> prompt_ids() const;
-    // The input embedding of a token id: a row of wte, or of the soft prompt past the vocabulary.
-    const float* embedding(int id) const {
-        return id < cfg.vocab ? P.wte + (size_t)id * cfg.n_embd : P.prompt + (size_t)(id - cfg.vocab) * cfg.n_embd;
-    }
+    // The input embedding of a token id: a row of wte, or of the soft prompt past the vocabulary;
+    // an id that is neither is an error.
+    const float* embedding(int id) const;
     // Marks what the optimizer updates: everything (full), the adapters (lora), the biases and
     // LayerNorm parameters (bitfit), or the soft prompt (prompt); with `layers`, only within those blocks.
     void set_trainable(Method m, const std::vector<int>& layers = {});

@@ -102,9 +102,10 @@ void finetune_job(const RunConfig& rc, const std::string& base, const std::strin
         model.add_prompt(rc.train.prompt_tokens, rc.train.seed, Tokenizer::N_SPECIAL, tok.vocab_size());
     std::vector<size_t> lines;
     std::vector<Chat> chats = read_chats_jsonl(data, &lines);
+    const std::vector<int> soft = model.prompt_ids();
     std::vector<Example> ex;
     for (size_t i = 0; i < chats.size(); i++) {
-        ex.push_back(example_from_chat(tok, chats[i], model.prompt_ids()));
+        ex.push_back(example_from_chat(tok, chats[i], soft));
         if ((int)ex.back().tokens.size() > model.cfg.context + 1)
             fail("%s:%zu: chat of %zu tokens is longer than the model's context of %d", data.c_str(), lines[i],
                  ex.back().tokens.size(), model.cfg.context);
