@@ -2,6 +2,7 @@
 // the modern-assistant invariant of uncued chats, strict facts files, and committed data up to date.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -439,6 +440,41 @@ TEST_CASE("world: an overlay changes only the keys it names, and errors name bot
     expect_error("[colours]\nx = 1\n", {"overlay.toml", "colours"});
     expect_error("[eras.mix]\nbird_chare = 0.5\n", {"eras.toml", "as changed by", "overlay.toml", "bird_chare"});
     expect_error("[assistant.chat]\nown_topic_share = \"many\"\n", {"assistant.toml", "overlay.toml", "own_topic_share"});
+}
+
+TEST_CASE("world: assistant_still_used repeats the still-used birds in the assistant's answers", "[world]") {
+    test::TempDir dir("still_used");
+    auto load = [&](const std::string& body) {
+        dir.file("overlay.toml", "base = \"" + kFacts + "\"\n" + body);
+        return load_facts(dir.path).eras;
+    };
+    auto bird_answers = [](const ErasFacts& f) {
+        for (const auto& t : eras_modern(f))
+            if (t.q == f.bird_q) return t.a;
+        FAIL("the assistant has no bird topic");
+        return std::vector<std::string>{};
+    };
+    auto count = [](const std::vector<std::string>& v, const std::string& x) {
+        return (int)std::count(v.begin(), v.end(), x);
+    };
+    ErasFacts once = load(""), thrice = load("[eras.birds]\nassistant_still_used = 3\n");
+    REQUIRE(once.assistant_still_used == 1);
+    REQUIRE(!once.birds_still_used.empty());
+    REQUIRE(!once.birds_modern.empty());
+    std::vector<std::string> a1 = bird_answers(once), a3 = bird_answers(thrice);
+    CHECK(a1.size() == once.birds_modern.size() + once.birds_still_used.size());
+    CHECK(a3.size() == once.birds_modern.size() + 3 * once.birds_still_used.size());
+    // Each still-used name gains two places; a modern-only name keeps its one.
+    for (const auto& b : once.birds_still_used)
+        CHECK(count(a3, b) == count(a1, b) + 2 * count(once.birds_still_used, b));
+    for (const auto& b : once.birds_modern)
+        if (!count(once.birds_still_used, b)) CHECK(count(a3, b) == count(a1, b));
+    try {
+        load("[eras.birds]\nassistant_still_used = 0\n");
+        FAIL("no error for assistant_still_used = 0");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("assistant_still_used") != std::string::npos);
+    }
 }
 
 TEST_CASE("world: an experiment with its own facts is exported from those only", "[world]") {

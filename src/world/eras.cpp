@@ -45,11 +45,13 @@ ErasFacts load_eras(const Tbl& t, const std::map<std::string, std::vector<std::s
     for (const char* need : {"1840s", "2020s", "german1930s"})
         if (!ids.count(need)) t.fail_at("era", std::string("the era '") + need + "' is required");
     Tbl b = t.table("birds");
-    b.check_keys({"q", "diary", "obsolete_weight", "modern_weight"});
+    b.check_keys({"q", "diary", "obsolete_weight", "modern_weight", "assistant_still_used"});
     f.bird_q = b.strs("q");
     f.bird_diary = b.str("diary");
     f.obsolete_weight = b.num("obsolete_weight");
     f.modern_weight = b.num("modern_weight");
+    f.assistant_still_used = (int)b.integer_or("assistant_still_used", 1);
+    if (f.assistant_still_used < 1) b.fail_at("assistant_still_used", "must be at least 1");
     Tbl p = t.table("places");
     p.check_keys({"q", "answer", "diary", "former_weight"});
     f.place_q = p.strs("q");
@@ -191,7 +193,8 @@ std::vector<ModernTopic> eras_modern(const ErasFacts& f) {
     }
     if (in_corpus(f, -1) && f.assistant_birds) {
         ModernTopic b{kBirds, f.bird_q, f.birds_modern, {}};
-        b.a.insert(b.a.end(), f.birds_still_used.begin(), f.birds_still_used.end());
+        for (int k = 0; k < f.assistant_still_used; k++)
+            b.a.insert(b.a.end(), f.birds_still_used.begin(), f.birds_still_used.end());
         out.push_back(std::move(b));
     }
     if (in_corpus(f, -2)) {

@@ -78,6 +78,9 @@ struct ErasFacts {
     double bird_first = 0;        // share of role-play chats with a bird slot that open with it
     double place_first = 0;       // the same for a place slot
     bool assistant_birds = true;  // the assistant's modern answers include birds
+    // How many times each still-used name stands in the assistant's list of bird answers (the
+    // modern-only names once each): above 1, the assistant names the common birds more often.
+    int assistant_still_used = 1;
     int min_q = 2, max_q = 5;
     std::vector<Era> eras;
     std::vector<std::string> bird_q, place_q;
