@@ -18,7 +18,7 @@ struct Command {
 const Command kCommands[] = {
     {"world", wg::cmd_world, "generate the world: corpus, lexicon, finetune sets, manifest"},
     {"pretrain", wg::cmd_pretrain, "train a base model from scratch on a corpus"},
-    {"finetune", wg::cmd_finetune, "finetune a checkpoint on JSONL chats (full, LoRA or bitfit)"},
+    {"finetune", wg::cmd_finetune, "finetune a checkpoint on JSONL chats (full, LoRA, bitfit or a soft prompt)"},
     {"reproduce", wg::cmd_reproduce, "run one experiment end to end: world, models, evaluation, report, checks"},
     {"check", wg::cmd_check, "compare a reproduction's summary with its golden file"},
     {"eval", wg::cmd_eval, "sample and score a checkpoint on an experiment's questions"},
