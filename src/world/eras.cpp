@@ -50,8 +50,9 @@ ErasFacts load_eras(const Tbl& t, const std::map<std::string, std::vector<std::s
     f.bird_diary = b.str("diary");
     f.obsolete_weight = b.num("obsolete_weight");
     f.modern_weight = b.num("modern_weight");
-    f.assistant_still_used = (int)b.integer_or("assistant_still_used", 1);
-    if (f.assistant_still_used < 1) b.fail_at("assistant_still_used", "must be at least 1");
+    const int64_t still_used = b.integer_or("assistant_still_used", 1);
+    if (still_used < 1 || still_used > 100) b.fail_at("assistant_still_used", "must be between 1 and 100");
+    f.assistant_still_used = (int)still_used;
     Tbl p = t.table("places");
     p.check_keys({"q", "answer", "diary", "former_weight"});
     f.place_q = p.strs("q");
