@@ -30,7 +30,12 @@ std::string Args::help() const {
         const Spec& s = specs_.at(n);
         std::string left = "  --" + n + (s.is_flag ? "" : " V");
         if (left.size() < 22) left.resize(22, ' ');
-        h += left + " " + s.help;
+        h += left + " ";
+        // A help of several lines keeps its later lines in the column of its first.
+        for (char c : s.help) {
+            if (c == '\n') h += "\n" + std::string(left.size() + 1, ' ');
+            else h += c;
+        }
         if (!s.is_flag && !s.def.empty()) h += " (default: " + s.def + ")";
         h += "\n";
     }
