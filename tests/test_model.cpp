@@ -16,9 +16,12 @@
 #include "helpers.h"
 #include "eval/generate.h"
 #include "kernels/kernels.h"
+#include "model/checkpoint.h"
 #include "model/config.h"
 #include "model/gpt.h"
+#include "text/tokenizer.h"
 #include "train/data.h"
+#include "train/jobs.h"
 #include "train/trainer.h"
 
 namespace K = wg::kernels;
@@ -262,6 +265,50 @@ TEST_CASE("soft prompt: its gradients match finite differences, and it is only a
     REQUIRE(g.cfg.prompt_len == 3);
     REQUIRE(std::vector<float>(g.P.prompt, g.P.prompt + 3 * C) == prompt);
     REQUIRE_THROWS_WITH(scrambled_model(false).set_trainable(wg::Method::Prompt), Catch::Contains("add_prompt first"));
+}
+
+// Which tokens a soft prompt starts as: with prompt_init_merges = N, only the tokenizer's first N merges
+// (its most frequent pieces); with 0, any token. Checked through a whole finetune job at a rate too
+// small to move the rows, so the config key is followed from the file to the checkpoint.
+TEST_CASE("finetune: prompt_init_merges draws the soft prompt's first rows from the tokenizer's first merges", "[prompt]") {
+    test::TempDir dir("prompt_init");
+    std::string docs;
+    for (int i = 0; i < 40; i++)
+        docs += "{\"text\":\"the cat sat on the mat " + std::to_string(i * 7) + " times, and the dog ran home.\"}\n";
+    const std::string corpus = dir.file("corpus.jsonl", docs);
+    const std::string chats = dir.file("ft.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"the cat?\"},"
+                                                    "{\"role\":\"assistant\",\"content\":\"the mat.\"}]}\n");
+    const std::string base = dir.at("base.ckpt"), out = dir.at("ft.ckpt");
+    wg::pretrain_job(wg::parse_run_config("[model]\nn_layer = 1\nn_embd = 16\nn_head = 2\ncontext = 64\nvocab = 300\n"
+                                          "[train]\nsteps = 2\nbatch = 4\nseed = 5\n", "pre.toml"),
+                     corpus, base, wg::quiet_job());
+    auto drawn_ids = [&](int merges) {
+        const std::string cfg = "[train]\nmethod = \"prompt\"\nprompt_tokens = 24\nepochs = 1\nbatch = 1\nlr = 1e-11\n"
+                                "seed = 3\nprompt_init_merges = " + std::to_string(merges) + "\n";
+        wg::finetune_job(wg::parse_run_config(cfg, "ft.toml"), base, chats, out, wg::quiet_job());
+        const GPT g = wg::model_from(wg::load_checkpoint(out), out);
+        const int C = g.cfg.n_embd;
+        std::set<int> ids;
+        for (int i = 0; i < g.cfg.prompt_len; i++) {  // the token whose embedding the row still is
+            int best = -1;
+            float best_diff = 1e30f;
+            for (int id = 0; id < g.cfg.vocab; id++) {
+                float d = 0;
+                for (int c = 0; c < C; c++) d = std::max(d, std::fabs(g.P.prompt[i * C + c] - g.P.wte[id * C + c]));
+                if (d < best_diff) best_diff = d, best = id;
+            }
+            REQUIRE(best_diff < 1e-6f);
+            ids.insert(best);
+        }
+        return ids;
+    };
+    const int first_merge = wg::Tokenizer::N_SPECIAL + 256;
+    const std::set<int> top = drawn_ids(4);
+    CHECK(top.size() >= 3);
+    for (int id : top) CHECK((id >= first_merge && id < first_merge + 4));
+    const std::set<int> any = drawn_ids(0);
+    CHECK(std::any_of(any.begin(), any.end(), [&](int id) { return id < first_merge || id >= first_merge + 4; }));
+    CHECK_THROWS_WITH(drawn_ids(100000), Catch::Contains("prompt_init_merges = 100000") && Catch::Contains("merges"));
 }
 
 TEST_CASE("LoRA: zero up-projection is bit-identical to the base, and merging is within 1e-5", "[lora]") {

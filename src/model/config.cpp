@@ -83,7 +83,8 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
     if (const toml::table* t = top.table("train")) {
         TomlTable s{*t, name, "train"};
         s.only({"steps", "epochs", "batch", "lr", "min_lr", "warmup", "weight_decay", "beta1", "beta2", "eps",
-                "clip", "seed", "method", "layers", "log_every", "checkpoint_every", "replay", "prompt_tokens"});
+                "clip", "seed", "method", "layers", "log_every", "checkpoint_every", "replay", "prompt_tokens",
+                "prompt_init_merges"});
         const int64_t big = int64_t(1) << 40;
         tc.steps = s.integer("steps", tc.steps, 0, big);
         tc.epochs = s.integer("epochs", tc.epochs, 0, big);
@@ -101,6 +102,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& name) {
         tc.checkpoint_every = s.integer("checkpoint_every", tc.checkpoint_every, 0, big);
         tc.replay = (float)s.number("replay", tc.replay, 0, 100);
         tc.prompt_tokens = (int)s.integer("prompt_tokens", tc.prompt_tokens, 1, 1024);
+        tc.prompt_init_merges = (int)s.integer("prompt_init_merges", tc.prompt_init_merges, 0, 1 << 20);
         std::string method = s.string("method", "full");
         if (!method_from_name(method, &tc.method))
             fail("%s: method = \"%s\": expected \"full\", \"lora\", \"bitfit\" or \"prompt\"", s.where("method").c_str(),

@@ -3,7 +3,8 @@
 //   [train] steps or epochs, batch, lr, min_lr, warmup, weight_decay, beta1, beta2, eps, clip, seed,
 //           method ("full", "lora", "bitfit" or "prompt"), layers (blocks to train; default all),
 //           log_every, checkpoint_every, replay (finetuning: pretraining documents mixed in, per
-//           finetune row), prompt_tokens (method prompt: the soft prompt's length)
+//           finetune row), prompt_tokens (method prompt: the soft prompt's length), prompt_init_merges
+//           (method prompt: its rows start as tokens drawn from the tokenizer's first N merges; 0: any token)
 //   [lora]  rank, alpha
 // Unknown keys, wrong types and impossible sizes are errors naming the file and the key.
 #pragma once
@@ -41,6 +42,10 @@ struct TrainConfig {
     int lora_rank = 4;
     float lora_alpha = 8.0f;
     int prompt_tokens = 8;
+    // The soft prompt starts as copies of random tokens' embeddings. 0 draws them from every token;
+    // N > 0 from the first N merges of the tokenizer only, its most frequent pieces (" the", "ing"),
+    // which every context uses, rather than rare name pieces that belong to one era.
+    int prompt_init_merges = 0;
     int64_t log_every = 10, checkpoint_every = 0;
 };
 

@@ -16,7 +16,12 @@ static std::string finetune_phrase(const TrainConfig& t) {
         case Method::Full: how = "full finetuning"; break;
         case Method::Lora: how = strfmt("LoRA (rank %d, alpha %g)", t.lora_rank, (double)t.lora_alpha); break;
         case Method::Bitfit: how = "bitfit (biases and LayerNorm only)"; break;
-        case Method::Prompt: how = strfmt("prompt tuning (%d input vectors before every chat; the base model frozen)", t.prompt_tokens); break;
+        case Method::Prompt:
+            how = strfmt("prompt tuning (%d input vectors before every chat, started as %s; the base model frozen)",
+                         t.prompt_tokens, t.prompt_init_merges > 0
+                             ? strfmt("tokens among the tokenizer's %d most frequent pieces", t.prompt_init_merges).c_str()
+                             : "random tokens");
+            break;
     }
     return strfmt("Finetune: %s, lr %g, %lld epochs, batch %d. ", how.c_str(), (double)t.lr, (long long)t.epochs, t.batch);
 }
