@@ -435,6 +435,7 @@ TEST_CASE("a stale cached world is generated again, and committed data the world
     set("n_layer = 3", "n_layer = 1");  // a small model: this test is about the stages, not the effect
     set("n_embd = 128", "n_embd = 32");
     set("vocab = 4096", "vocab = 512");
+    set("prompt_init_merges = 500", "prompt_init_merges = 100");  // a 512-token vocabulary has ~250 merges
     set("steps = 800", "steps = 2");
     set("epochs = 5", "epochs = 1");
     set("seeds = [1, 2, 3, 4, 5]", "seeds = [1]");
