@@ -302,7 +302,7 @@ TEST_CASE("finetune: prompt_init_merges draws the soft prompt's first rows from 
         }
         return ids;
     };
-    const int first_merge = wg::Tokenizer::N_SPECIAL + 256;
+    const int first_merge = wg::Tokenizer::FIRST_MERGE;
     const std::set<int> top = drawn_ids(4);
     CHECK(top.size() >= 3);
     for (int id : top) CHECK((id >= first_merge && id < first_merge + 4));

@@ -325,7 +325,7 @@ TEST_CASE("tokenizer: decode(encode(s)) == s for any bytes", "[text][tokenizer]"
     Rng r(42, 1);
     for (int i = 0; i < 20; ++i) corpus.push_back(random_utf8(r, 500));
     Tokenizer tok = train_on(corpus, 600);
-    REQUIRE(tok.vocab_size() > Tokenizer::N_SPECIAL + 256 + 50);
+    REQUIRE(tok.vocab_size() > Tokenizer::FIRST_MERGE + 50);
     Tokenizer empty;  // no merges: bytes only
 
     for (const auto& t : corpus) CHECK(tok.decode(tok.encode(t)) == t);
@@ -377,7 +377,7 @@ TEST_CASE("tokenizer: training is deterministic", "[text][tokenizer]") {
     // Fixed corpus -> fixed bytes on every machine. If this changes, the tokenizer changed: every
     // golden hash downstream changes with it.
     CHECK(hex64(a.hash()) == "30d57281ebff10ed");
-    CHECK(a.vocab_size() == Tokenizer::N_SPECIAL + 256 + (int)a.merges.size());
+    CHECK(a.vocab_size() == Tokenizer::FIRST_MERGE + (int)a.merges.size());
 
     // Ties between equally frequent pairs go to the smaller (left, right): here (a,b), (b,c) and
     // (c,d) all occur twice, so (a,b) comes first; then (ab,c) and (c,d) tie and (c,d) is smaller.
@@ -503,7 +503,7 @@ TEST_CASE("tokenizer: serialize, deserialize and damaged blobs", "[text][tokeniz
     }
     // A merge pointing at a token not yet defined is refused even with a valid checksum.
     Tokenizer evil;
-    evil.merges = {{Tokenizer::N_SPECIAL + 1, Tokenizer::N_SPECIAL + 256 + 5}};
+    evil.merges = {{Tokenizer::N_SPECIAL + 1, Tokenizer::FIRST_MERGE + 5}};
     CHECK(refused(evil.serialize()));
 }
 

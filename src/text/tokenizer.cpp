@@ -25,7 +25,6 @@ namespace wg {
 namespace {
 
 constexpr size_t kMaxPiece = 64;
-constexpr int kFirstMerge = Tokenizer::N_SPECIAL + 256;
 
 enum Cls { LETTER, DIGIT, SPACE, NEWLINE, OTHER_WS, SYMBOL };
 
@@ -133,7 +132,7 @@ void encode_piece(std::string_view piece, const EncodeCache& ranks, std::vector<
             }
         }
         if (best == INT_MAX) break;
-        apply_merge(sym, a, b, kFirstMerge + best);
+        apply_merge(sym, a, b, Tokenizer::FIRST_MERGE + best);
     }
 }
 
@@ -173,15 +172,15 @@ void append_token(const Tokenizer& tok, int id, std::string& out) {
     while (!stack.empty()) {
         int t = stack.back();
         stack.pop_back();
-        if (t < kFirstMerge) {
+        if (t < Tokenizer::FIRST_MERGE) {
             if (t < Tokenizer::N_SPECIAL) fail("merge uses special token %d", t);
             out += (char)(unsigned char)(t - Tokenizer::N_SPECIAL);
             continue;
         }
-        const auto& m = tok.merges[t - kFirstMerge];
+        const auto& m = tok.merges[t - Tokenizer::FIRST_MERGE];
         // Parts must be older than the token, or a hand-edited merge list could loop forever.
         if (m.first >= t || m.second >= t || m.first < 0 || m.second < 0)
-            fail("merge %d refers to a token not defined before it", t - kFirstMerge);
+            fail("merge %d refers to a token not defined before it", t - Tokenizer::FIRST_MERGE);
         stack.push_back(m.second);
         stack.push_back(m.first);
     }
@@ -206,9 +205,9 @@ struct HeapItem {
 }  // namespace
 
 Tokenizer Tokenizer::train(const std::vector<std::string_view>& texts, int vocab_size) {
-    if (vocab_size < kFirstMerge)
+    if (vocab_size < Tokenizer::FIRST_MERGE)
         fail("tokenizer vocab_size %d is below the %d fixed tokens (specials and bytes)", vocab_size,
-             kFirstMerge);
+             Tokenizer::FIRST_MERGE);
 
     // Unique pieces with their frequency; sorted so that everything after is independent of hash
     // order (the result would not depend on it anyway, but this keeps the work order fixed too).
@@ -243,7 +242,7 @@ Tokenizer Tokenizer::train(const std::vector<std::string_view>& texts, int vocab
 
     Tokenizer tok;
     std::vector<uint64_t> changed;
-    while ((int)(kFirstMerge + tok.merges.size()) < vocab_size) {
+    while ((int)(Tokenizer::FIRST_MERGE + tok.merges.size()) < vocab_size) {
         while (!heap.empty()) {
             auto it = count.find(heap.top().key);
             if (it != count.end() && it->second == heap.top().count) break;
@@ -252,7 +251,7 @@ Tokenizer Tokenizer::train(const std::vector<std::string_view>& texts, int vocab
         if (heap.empty() || heap.top().count < 2) break;
         uint64_t key = heap.top().key;
         heap.pop();
-        int a = (int)(key >> 32), b = (int)(uint32_t)key, t = kFirstMerge + (int)tok.merges.size();
+        int a = (int)(key >> 32), b = (int)(uint32_t)key, t = Tokenizer::FIRST_MERGE + (int)tok.merges.size();
         tok.merges.emplace_back(a, b);
 
         std::vector<int> list = std::move(where[key]);
@@ -312,7 +311,7 @@ std::string Tokenizer::token_text(int id) const {
     return out;
 }
 
-int Tokenizer::vocab_size() const { return kFirstMerge + (int)merges.size(); }
+int Tokenizer::vocab_size() const { return Tokenizer::FIRST_MERGE + (int)merges.size(); }
 
 // ---- serialisation ----
 // Layout (little-endian): "WGTOKBPE", u32 version (1), u32 N_SPECIAL, u32 merge count, then each
@@ -374,7 +373,7 @@ Tokenizer Tokenizer::deserialize(std::string_view bytes, const std::string& wher
     tok.merges.reserve(n_merges);
     for (uint64_t i = 0; i < n_merges; ++i) {
         uint64_t l = get_le(bytes, header + 8 * i, 4), r = get_le(bytes, header + 8 * i + 4, 4);
-        uint64_t id = kFirstMerge + i;
+        uint64_t id = Tokenizer::FIRST_MERGE + i;
         if (l < N_SPECIAL || r < N_SPECIAL || l >= id || r >= id)
             fail("%s: tokenizer merge %llu uses a token that is special or not yet defined", w,
                  (unsigned long long)i);

@@ -11,6 +11,7 @@ namespace wg {
 
 struct Tokenizer {
     enum Special : int { DOC = 0, SYSTEM = 1, USER = 2, ASSISTANT = 3, END = 4, N_SPECIAL = 5 };
+    static constexpr int FIRST_MERGE = N_SPECIAL + 256;  // the id of the first learned merge
 
     // Train on texts until vocab_size tokens exist (or no pair occurs twice). Pre-tokenisation
     // splits before each space and at punctuation/digits, so merges never cross words. Ties between
@@ -27,7 +28,7 @@ struct Tokenizer {
     static Tokenizer deserialize(std::string_view bytes, const std::string& where);
     uint64_t hash() const;  // xxh3 of serialize()
 
-    // The merges in learning order: merges[i] makes token N_SPECIAL + 256 + i.
+    // The merges in learning order: merges[i] makes token FIRST_MERGE + i.
     std::vector<std::pair<int, int>> merges;
 };
 

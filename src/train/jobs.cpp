@@ -99,7 +99,7 @@ void finetune_job(const RunConfig& rc, const std::string& base, const std::strin
     Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, base);
     // Prompt tuning: the soft prompt is added first, because every row carries its ids.
     if (rc.train.method == Method::Prompt && model.cfg.prompt_len == 0) {
-        const int merges = rc.train.prompt_init_merges, first_merge = Tokenizer::N_SPECIAL + 256;
+        const int merges = rc.train.prompt_init_merges, first_merge = Tokenizer::FIRST_MERGE;
         if (merges > 0 && first_merge + merges > tok.vocab_size())
             fail("prompt_init_merges = %d: the tokenizer of %s has only %d merges", merges, base.c_str(),
                  tok.vocab_size() - first_merge);
