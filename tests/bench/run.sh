@@ -14,6 +14,32 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null && [ "$(id -u)" = 0 ]; then
   apt-get install -y -qq python3-torch >/dev/null 2>&1 || true
 fi
 have_torch=0; /usr/bin/python3 -c "import torch" 2>/dev/null && [ -f "$PEER" ] && have_torch=1
+# OpenBLAS picks its kernels by the CPU models it knows. On a CPU newer than the installed OpenBLAS it
+# falls back to its oldest x86-64 kernels (seen here: Debian's 0.3.21 on CPU model 207 chose "Prescott"
+# and ran sgemm at 31 GFLOP/s, a quarter of what its SkylakeX kernels do on the same core), and both
+# baselines, OpenBLAS and the PyTorch peer that calls it, would be crippled and our ratios inflated.
+# So the whole bench uses the fastest of OpenBLAS's own choice and the kernel sets this CPU can run,
+# measured at preset a's matmul shapes, unless OPENBLAS_CORETYPE is already set.
+openblas_gflops() {  # mean OpenBLAS GFLOP/s over preset a's shapes, one thread
+  "$BUILD/weirdgen" bench --presets a --threads 1 --gemm --steps 1 --warmup 0 |
+    awk -F'openblas_gflops=' '/kind=gemm/ { split($2, v, " "); s += v[1]; n++ } END { printf "%.1f", s / n }'
+}
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  best=auto; best_gflops=$(openblas_gflops); tried="auto $best_gflops"
+  for core in Haswell SkylakeX; do
+    case $core in
+      Haswell) grep -qw avx2 /proc/cpuinfo || continue ;;
+      SkylakeX) grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo || continue ;;
+    esac
+    g=$(OPENBLAS_CORETYPE=$core openblas_gflops); tried="$tried, $core $g"
+    if awk -v a="$g" -v b="$best_gflops" 'BEGIN { exit !(a > b) }'; then best=$core; best_gflops=$g; fi
+  done
+  echo "OpenBLAS kernels (GFLOP/s at preset a's shapes): $tried; using $best" >&2
+  [ "$best" = auto ] || export OPENBLAS_CORETYPE=$best
+  echo "RESULT kind=openblas coretype=$best tried=${tried// /:}" >>"$raw"
+else
+  echo "RESULT kind=openblas coretype=$OPENBLAS_CORETYPE tried=set:by:the:caller" >>"$raw"
+fi
 for p in $(echo "$PRESETS" | grep -o .); do
   for t in 1 2; do
     echo "preset $p, $t thread(s)..." >&2

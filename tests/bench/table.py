@@ -11,6 +11,7 @@ def parse(line):
 
 ours, torch, gemm, rss, state, infer, exps = {}, {}, [], {}, {}, {}, []
 simd = set()
+openblas = None
 for line in open(sys.argv[1]):
     if not line.startswith('RESULT'):
         continue
@@ -28,11 +29,17 @@ for line in open(sys.argv[1]):
         gemm.append(r)
     elif r.get('kind') == 'experiment':
         exps.append(r)
+    elif r.get('kind') == 'openblas':
+        openblas = r
     elif r.get('kind') == 'rss':
         rss[(r['preset'], int(r['threads']))] = int(r['max_rss_kb'])
 
 # The SIMD level decides which kernels ran (the bits are the same on every level, the speed is not).
-out = ['# make bench', '', f"Kernels: {', '.join(sorted(simd)) or 'n/a'} (this CPU's SIMD level).", '',
+out = ['# make bench', '', f"Kernels: {', '.join(sorted(simd)) or 'n/a'} (this CPU's SIMD level).", '']
+if openblas:  # which OpenBLAS kernels both baselines ran (tests/bench/run.sh: the fastest this CPU runs)
+    out += [f"OpenBLAS kernels: {openblas['coretype']} (tried, mean sgemm GFLOP/s at preset a's shapes: "
+            f"{openblas['tried'].replace(':', ' ')}); the PyTorch peer calls the same OpenBLAS.", '']
+out += [
        'Training step (forward + loss + backward + AdamW), random tokens, median of timed steps.', '',
        '| preset | threads | tokens/s ours | tokens/s PyTorch | ratio | GFLOP/s | share of peak | peak RSS MiB |',
        '| --- | --- | --- | --- | --- | --- | --- | --- |']
