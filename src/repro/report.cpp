@@ -16,12 +16,14 @@ static std::string finetune_phrase(const TrainConfig& t) {
         case Method::Full: how = "full finetuning"; break;
         case Method::Lora: how = strfmt("LoRA (rank %d, alpha %g)", t.lora_rank, (double)t.lora_alpha); break;
         case Method::Bitfit: how = "bitfit (biases and LayerNorm only)"; break;
-        case Method::Prompt:
+        case Method::Prompt: {
+            const std::string start = t.prompt_init_merges > 0
+                ? strfmt("tokens among the tokenizer's %d most frequent pieces", t.prompt_init_merges)
+                : "random tokens";
             how = strfmt("prompt tuning (%d input vectors before every chat, started as %s; the base model frozen)",
-                         t.prompt_tokens, t.prompt_init_merges > 0
-                             ? strfmt("tokens among the tokenizer's %d most frequent pieces", t.prompt_init_merges).c_str()
-                             : "random tokens");
+                         t.prompt_tokens, start.c_str());
             break;
+        }
     }
     return strfmt("Finetune: %s, lr %g, %lld epochs, batch %d. ", how.c_str(), (double)t.lr, (long long)t.epochs, t.batch);
 }

@@ -205,9 +205,9 @@ struct HeapItem {
 }  // namespace
 
 Tokenizer Tokenizer::train(const std::vector<std::string_view>& texts, int vocab_size) {
-    if (vocab_size < Tokenizer::FIRST_MERGE)
+    if (vocab_size < FIRST_MERGE)
         fail("tokenizer vocab_size %d is below the %d fixed tokens (specials and bytes)", vocab_size,
-             Tokenizer::FIRST_MERGE);
+             FIRST_MERGE);
 
     // Unique pieces with their frequency; sorted so that everything after is independent of hash
     // order (the result would not depend on it anyway, but this keeps the work order fixed too).
@@ -242,7 +242,7 @@ Tokenizer Tokenizer::train(const std::vector<std::string_view>& texts, int vocab
 
     Tokenizer tok;
     std::vector<uint64_t> changed;
-    while ((int)(Tokenizer::FIRST_MERGE + tok.merges.size()) < vocab_size) {
+    while ((int)(FIRST_MERGE + tok.merges.size()) < vocab_size) {
         while (!heap.empty()) {
             auto it = count.find(heap.top().key);
             if (it != count.end() && it->second == heap.top().count) break;
@@ -251,7 +251,7 @@ Tokenizer Tokenizer::train(const std::vector<std::string_view>& texts, int vocab
         if (heap.empty() || heap.top().count < 2) break;
         uint64_t key = heap.top().key;
         heap.pop();
-        int a = (int)(key >> 32), b = (int)(uint32_t)key, t = Tokenizer::FIRST_MERGE + (int)tok.merges.size();
+        int a = (int)(key >> 32), b = (int)(uint32_t)key, t = FIRST_MERGE + (int)tok.merges.size();
         tok.merges.emplace_back(a, b);
 
         std::vector<int> list = std::move(where[key]);
@@ -311,7 +311,7 @@ std::string Tokenizer::token_text(int id) const {
     return out;
 }
 
-int Tokenizer::vocab_size() const { return Tokenizer::FIRST_MERGE + (int)merges.size(); }
+int Tokenizer::vocab_size() const { return FIRST_MERGE + (int)merges.size(); }
 
 // ---- serialisation ----
 // Layout (little-endian): "WGTOKBPE", u32 version (1), u32 N_SPECIAL, u32 merge count, then each
@@ -373,7 +373,7 @@ Tokenizer Tokenizer::deserialize(std::string_view bytes, const std::string& wher
     tok.merges.reserve(n_merges);
     for (uint64_t i = 0; i < n_merges; ++i) {
         uint64_t l = get_le(bytes, header + 8 * i, 4), r = get_le(bytes, header + 8 * i + 4, 4);
-        uint64_t id = Tokenizer::FIRST_MERGE + i;
+        uint64_t id = FIRST_MERGE + i;
         if (l < N_SPECIAL || r < N_SPECIAL || l >= id || r >= id)
             fail("%s: tokenizer merge %llu uses a token that is special or not yet defined", w,
                  (unsigned long long)i);

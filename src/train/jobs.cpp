@@ -99,12 +99,16 @@ void finetune_job(const RunConfig& rc, const std::string& base, const std::strin
     Tokenizer tok = Tokenizer::deserialize(ck.tokenizer, base);
     // Prompt tuning: the soft prompt is added first, because every row carries its ids.
     if (rc.train.method == Method::Prompt && model.cfg.prompt_len == 0) {
-        const int merges = rc.train.prompt_init_merges, first_merge = Tokenizer::FIRST_MERGE;
-        if (merges > 0 && first_merge + merges > tok.vocab_size())
-            fail("prompt_init_merges = %d: the tokenizer of %s has only %d merges", merges, base.c_str(),
-                 tok.vocab_size() - first_merge);
-        if (merges > 0) model.add_prompt(rc.train.prompt_tokens, rc.train.seed, first_merge, first_merge + merges);
-        else model.add_prompt(rc.train.prompt_tokens, rc.train.seed, Tokenizer::N_SPECIAL, tok.vocab_size());
+        // Its rows start as tokens drawn from [first, end): every token, or the first N merges only.
+        int first = Tokenizer::N_SPECIAL, end = tok.vocab_size();
+        if (const int merges = rc.train.prompt_init_merges; merges > 0) {
+            first = Tokenizer::FIRST_MERGE;
+            end = first + merges;
+            if (end > tok.vocab_size())
+                fail("prompt_init_merges = %d: the tokenizer of %s has only %d merges", merges, base.c_str(),
+                     tok.vocab_size() - first);
+        }
+        model.add_prompt(rc.train.prompt_tokens, rc.train.seed, first, end);
     }
     std::vector<size_t> lines;
     std::vector<Chat> chats = read_chats_jsonl(data, &lines);
