@@ -63,6 +63,9 @@ void gemm_openblas(int M, int N, int K, const float* A, int lda, bool ta, const 
 constexpr int kMR = 6;    // rows of a register tile
 constexpr int kMC = 96;   // rows of A kept in L2 while a panel of B passes
 constexpr int kNR512 = 64;  // columns of an AVX-512 tile and panel: 4 vectors, 24 accumulators with MR = 6
+// Columns of the AVX-512 tile for outputs 32 or fewer wide (attention's products, head size 32, at
+// presets a and b): in 64-column tiles half the lanes multiplied padding (47 GFLOP/s at 128 x 32 x 128).
+constexpr int kNR512Narrow = 32;
 constexpr int kNR256 = 16;  // columns of an AVX2 tile and panel: 2 vectors, 12 accumulators
 // Depth of a block: a KC x NR slice of a B panel (16 KiB) stays in L1 while the tiles of a row block pass it.
 constexpr int kKC512 = 64;
@@ -112,6 +115,7 @@ void pack_a_n(int K, int mc, const float* A, int lda, int i0, float* dst) {
 // One row of a panel (NR floats), with a size the compiler knows, so it is a few vector moves.
 inline void copy_panel_row(float* dst, const float* src, int NR) {
     if (NR == kNR256) std::memcpy(dst, src, kNR256 * sizeof(float));
+    else if (NR == kNR512Narrow) std::memcpy(dst, src, kNR512Narrow * sizeof(float));
     else std::memcpy(dst, src, kNR512 * sizeof(float));
 }
 
@@ -216,15 +220,15 @@ WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float
     }
 }
 
-template <int MR>
+template <int MR, int NV>  // NV: vectors per row, 4 (kNR512 columns) or 2 (kNR512Narrow)
 WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const float* Bp, size_t bs, float* acc, bool cont,
                            const Epilogue* ep) {
-    constexpr int NV = kNR512 / 16;  // vectors per row
+    constexpr int NR = 16 * NV;
     __m512 c[MR][NV];
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++)
 #pragma GCC unroll 4
-        for (int h = 0; h < NV; h++) c[r][h] = cont ? _mm512_loadu_ps(acc + r * kNR512 + 16 * h) : _mm512_setzero_ps();
+        for (int h = 0; h < NV; h++) c[r][h] = cont ? _mm512_loadu_ps(acc + r * NR + 16 * h) : _mm512_setzero_ps();
     for (int p = 0; p < kc; p++) {
         __m512 b[NV];
 #pragma GCC unroll 4
@@ -259,19 +263,22 @@ WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const f
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++)
 #pragma GCC unroll 4
-        for (int h = 0; h < NV; h++) _mm512_storeu_ps(acc + r * kNR512 + 16 * h, c[r][h]);
+        for (int h = 0; h < NV; h++) _mm512_storeu_ps(acc + r * NR + 16 * h, c[r][h]);
 }
 
 using TileFn = void (*)(int, const float*, size_t, size_t, const float*, size_t, float*, bool, const Epilogue*);
 const TileFn kTilesAvx2[kMR + 1] = {nullptr, tile_avx2<1>, tile_avx2<2>, tile_avx2<3>,
                                     tile_avx2<4>, tile_avx2<5>, tile_avx2<6>};
-const TileFn kTilesAvx512[kMR + 1] = {nullptr, tile_avx512<1>, tile_avx512<2>, tile_avx512<3>,
-                                      tile_avx512<4>, tile_avx512<5>, tile_avx512<6>};
+const TileFn kTilesAvx512[kMR + 1] = {nullptr, tile_avx512<1, 4>, tile_avx512<2, 4>, tile_avx512<3, 4>,
+                                      tile_avx512<4, 4>, tile_avx512<5, 4>, tile_avx512<6, 4>};
+const TileFn kTilesAvx512Narrow[kMR + 1] = {nullptr, tile_avx512<1, 2>, tile_avx512<2, 2>, tile_avx512<3, 2>,
+                                            tile_avx512<4, 2>, tile_avx512<5, 2>, tile_avx512<6, 2>};
 
 void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb,
                bool tb, float* C, int ldc, bool accumulate, const float* bias) {
-    const int NR = level == kAvx512 ? kNR512 : kNR256;
-    const TileFn* tiles = level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
+    const bool narrow = level == kAvx512 && N <= kNR512Narrow;
+    const int NR = narrow ? kNR512Narrow : level == kAvx512 ? kNR512 : kNR256;
+    const TileFn* tiles = narrow ? kTilesAvx512Narrow : level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
     const int KC = level == kAvx512 ? kKC512 : kKC256;
     // B is packed into contiguous panels, except when few rows of A use it (decoding a few tokens at a
     // time): then the full panels are read in place and only a ragged last panel is packed.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "core/rng.h"
@@ -51,11 +52,12 @@ struct Shape {
 // packed on two threads; and more panels than one thread's buffer of sums holds with AVX2 (44 of 16), so
 // the panels are split into groups even on one thread (with AVX-512 every group is one panel). And 40
 // rows against 512 columns in one block of K with AVX2: B's rows 2 KiB apart, so the panels read in place
-// are first copied.
+// are first copied. And AVX-512's narrow tiles (32 columns or fewer) over two row blocks and several
+// blocks of K, whole and ragged.
 const Shape kShapes[] = {{1, 1, 1},       {1, 17, 5},       {7, 13, 5},      {6, 16, 32},
                          {37, 70, 129},   {100, 33, 64},    {13, 96, 1},     {200, 130, 7},
                          {128, 70, 300},  {110, 300, 1100}, {130, 120, 600}, {20, 700, 300},
-                         {40, 512, 100}};
+                         {40, 512, 100},  {130, 32, 300},   {100, 29, 150}};
 
 }  // namespace
 
@@ -219,6 +221,75 @@ TEST_CASE("attention forward and backward: SIMD == scalar, 1 == 2 threads", "[ke
             out.insert(out.end(), dqkv.begin(), dqkv.end());
             return out;
         });
+    }
+}
+
+// The canonical attention written out in full: every chain runs over all T keys (or queries), the
+// masked terms included. The kernels skip the masked blocks; the bits must be these.
+static void attention_reference(std::vector<float>& out, std::vector<float>& att, std::vector<float>& dqkv,
+                         const std::vector<float>& qkv, const std::vector<float>& dy, int B, int T, int C, int NH) {
+    const int hs = C / NH, C3 = 3 * C;
+    const float scale = 1.0f / std::sqrt((float)hs);
+    auto chain = [](int n, auto term) {
+        float acc = 0.0f;
+        for (int i = 0; i < n; i++) acc = __builtin_fmaf(term(i).first, term(i).second, acc);
+        return acc;
+    };
+    std::vector<float> dp((size_t)T * T);
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++) {
+            auto Q = [&](int t, int d) { return qkv[(size_t)(b * T + t) * C3 + h * hs + d]; };
+            auto Kk = [&](int t, int d) { return qkv[(size_t)(b * T + t) * C3 + C + h * hs + d]; };
+            auto V = [&](int t, int d) { return qkv[(size_t)(b * T + t) * C3 + 2 * C + h * hs + d]; };
+            auto dO = [&](int t, int d) { return dy[(size_t)(b * T + t) * C + h * hs + d]; };
+            float* P = &att[(size_t)(b * NH + h) * T * T];
+            for (int t = 0; t < T; t++) {
+                float* p = P + (size_t)t * T;
+                for (int u = 0; u <= t; u++) p[u] = chain(hs, [&](int d) { return std::make_pair(Q(t, d), Kk(u, d)); }) * scale;
+                float mx = p[0];
+                for (int u = 0; u <= t; u++) mx = p[u] > mx ? p[u] : mx;
+                for (int u = 0; u <= t; u++) p[u] = K::exp(p[u] - mx);
+                float s = K::sum(p, t + 1);
+                for (int u = 0; u <= t; u++) p[u] = p[u] / s;
+                for (int u = t + 1; u < T; u++) p[u] = 0.0f;
+                for (int d = 0; d < hs; d++)
+                    out[(size_t)(b * T + t) * C + h * hs + d] = chain(T, [&](int u) { return std::make_pair(p[u], V(u, d)); });
+            }
+            for (int t = 0; t < T; t++) {
+                float* g = &dp[(size_t)t * T];
+                const float* p = P + (size_t)t * T;
+                for (int u = 0; u < T; u++) g[u] = chain(hs, [&](int d) { return std::make_pair(dO(t, d), V(u, d)); });
+                float pd = K::dot(p, g, t + 1);
+                for (int u = 0; u < T; u++) g[u] = u <= t ? (p[u] * (g[u] - pd)) * scale : 0.0f;
+            }
+            for (int t = 0; t < T; t++)
+                for (int d = 0; d < hs; d++) {
+                    float* row = &dqkv[(size_t)(b * T + t) * C3 + h * hs + d];
+                    row[0] = chain(T, [&](int u) { return std::make_pair(dp[(size_t)t * T + u], Kk(u, d)); });
+                    row[C] = chain(T, [&](int u) { return std::make_pair(dp[(size_t)u * T + t], Q(u, d)); });
+                    row[2 * C] = chain(T, [&](int u) { return std::make_pair(P[(size_t)u * T + t], dO(u, d)); });
+                }
+        }
+}
+
+TEST_CASE("attention skips the masked blocks and gives the full chains' bits", "[kernels]") {
+    struct A {
+        int B, T, C, NH;
+    };
+    // T beyond one block of 32 queries, with a ragged last block; head sizes 4 to 32.
+    for (A s : {A{1, 5, 8, 2}, A{2, 33, 16, 4}, A{1, 70, 64, 2}, A{2, 128, 96, 3}}) {
+        auto qkv = randv((size_t)s.B * s.T * 3 * s.C, 66, 2.0f), dy = randv((size_t)s.B * s.T * s.C, 67);
+        std::vector<float> out((size_t)s.B * s.T * s.C), att((size_t)s.B * s.NH * s.T * s.T), dqkv(qkv.size());
+        std::vector<float> r_out(out.size()), r_att(att.size()), r_dqkv(qkv.size());
+        attention_reference(r_out, r_att, r_dqkv, qkv, dy, s.B, s.T, s.C, s.NH);
+        for (auto b : {K::Backend::Scalar, K::Backend::Simd})
+            with(b, 1, [&] {
+                K::attention_forward(out.data(), att.data(), qkv.data(), s.B, s.T, s.C, s.NH);
+                K::attention_backward(dqkv.data(), dy.data(), qkv.data(), att.data(), s.B, s.T, s.C, s.NH);
+                REQUIRE(same_bits(out, r_out));
+                REQUIRE(same_bits(att, r_att));
+                REQUIRE(same_bits(dqkv, r_dqkv));
+            });
     }
 }
 
