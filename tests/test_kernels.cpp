@@ -146,6 +146,25 @@ TEST_CASE("gemm agrees with OpenBLAS within 1e-5 relative", "[kernels]") {
     }
 }
 
+TEST_CASE("column sums: whole and ragged chunks of 64 columns give the rows' ordered sums", "[kernels]") {
+    for (int N : {5, 64, 200}) {
+        const int M = 37;
+        auto x = randv((size_t)M * N, 25);
+        check_all_equal([&] {
+            std::vector<float> out(N, 0.25f);
+            K::column_sums_add(out.data(), x.data(), M, N);
+            return out;
+        });
+        std::vector<float> out(N, 0.25f);
+        K::column_sums_add(out.data(), x.data(), M, N);
+        for (int j = 0; j < N; j++) {
+            float acc = 0.0f;  // the canonical order: one chain down the column, then one add
+            for (int m = 0; m < M; m++) acc = acc + x[(size_t)m * N + j];
+            REQUIRE(out[j] == 0.25f + acc);
+        }
+    }
+}
+
 TEST_CASE("matmul backward: SIMD == scalar, and equals the plain sums", "[kernels]") {
     const int M = 29, IN = 21, OUT = 35;
     auto inp = randv((size_t)M * IN, 20), W = randv((size_t)IN * OUT, 21), dout = randv((size_t)M * OUT, 22);
