@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cblas.h>
 #include <cstring>
+#include <unistd.h>
 #include <vector>
 
 #include "kernels/simd.h"
@@ -67,8 +68,15 @@ constexpr int kNR512 = 64;  // columns of an AVX-512 tile and panel: 4 vectors, 
 // presets a and b): in 64-column tiles half the lanes multiplied padding (47 GFLOP/s at 128 x 32 x 128).
 constexpr int kNR512Narrow = 32;
 constexpr int kNR256 = 16;  // columns of an AVX2 tile and panel: 2 vectors, 12 accumulators
-// Depth of a block: a KC x NR slice of a B panel (16 KiB) stays in L1 while the tiles of a row block pass it.
-constexpr int kKC512 = 64;
+// Depth of a block: a KC x NR slice of a B panel stays in L1 while the tiles of a row block pass it.
+// With AVX-512 the slice is 64 columns wide, so its depth follows L1's size: 128 steps (32 KiB) where L1
+// holds 48 KiB (Xeon, CPU model 207: 119-126 -> 129-134 GFLOP/s at preset c's weight and head gradients,
+// every shape of preset c faster), 64 (16 KiB) on smaller L1s, as tuned before on 32 KiB. The depth
+// changes no bit: a tile's sums continue from block to block.
+int kc_avx512() {
+    static const int kc = sysconf(_SC_LEVEL1_DCACHE_SIZE) >= 48 * 1024 ? 128 : 64;
+    return kc;
+}
 constexpr int kKC256 = 256;
 // With AVX2, at most this many of a thread's sums (256 KiB, in L2) wait between blocks of K. With AVX-512
 // every group of panels is one panel, the loop order measured on AVX-512 machines before the groups came
@@ -281,7 +289,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     const bool narrow = level == kAvx512 && N <= kNR512Narrow;
     const int NR = narrow ? kNR512Narrow : level == kAvx512 ? kNR512 : kNR256;
     const TileFn* tiles = narrow ? kTilesAvx512Narrow : level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
-    const int KC = level == kAvx512 ? kKC512 : kKC256;
+    const int KC = level == kAvx512 ? kc_avx512() : kKC256;
     // B is packed into contiguous panels, except when few rows of A use it (decoding a few tokens at a
     // time): then the full panels are read in place and only a ragged last panel is packed.
     const int np = (N + NR - 1) / NR;
