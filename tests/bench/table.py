@@ -4,11 +4,13 @@ import statistics
 import sys
 
 PRESETS = {'a': (4, 128, 4, 128, 2048, 16), 'b': (6, 256, 8, 128, 4096, 16), 'c': (8, 512, 8, 256, 8192, 8)}
-PEAK_GFLOPS = 117.0  # one core's fp32 FMA peak on this kind of machine (../shared/peers/README.md)
 
 def parse(line):
     return dict(kv.split('=', 1) for kv in line.split()[1:] if '=' in kv)
 
+# Each training and inference measurement is run several times (run.sh, REPEATS), ours and the peer's
+# taking turns; the table gives the median run of each, so one run slowed by the machine's neighbours
+# moves neither a ratio nor a scaling.
 ours, torch, gemm, rss, state, infer, exps = {}, {}, [], {}, {}, {}, []
 simd = set()
 openblas = None
@@ -18,13 +20,13 @@ for line in open(sys.argv[1]):
     r = parse(line)
     if r.get('peer') == 'torch':
         key = next(p for p, v in PRESETS.items() if (int(r['L']), int(r['C'])) == (v[0], v[1]))
-        torch[(key, int(r['threads']))] = float(r['tokens_per_s'])
+        torch.setdefault((key, int(r['threads'])), []).append(float(r['tokens_per_s']))
     elif r.get('kind') == 'train':
-        ours[(r['preset'], int(r['threads']))] = (float(r['tokens_per_s']), float(r['model_gflop_per_s']))
+        ours.setdefault((r['preset'], int(r['threads'])), []).append((float(r['tokens_per_s']), float(r['model_gflop_per_s'])))
         state[r['preset']] = float(r.get('state_mib', 0))
         simd.add(r.get('simd', '?'))
     elif r.get('kind') == 'infer':
-        infer[(r['preset'], int(r['threads']))] = (float(r['sample_tokens_per_s']), float(r['score_tokens_per_s']))
+        infer.setdefault((r['preset'], int(r['threads'])), []).append((float(r['sample_tokens_per_s']), float(r['score_tokens_per_s'])))
     elif r.get('kind') == 'gemm':
         gemm.append(r)
     elif r.get('kind') == 'experiment':
@@ -32,7 +34,18 @@ for line in open(sys.argv[1]):
     elif r.get('kind') == 'openblas':
         openblas = r
     elif r.get('kind') == 'rss':
-        rss[(r['preset'], int(r['threads']))] = int(r['max_rss_kb'])
+        key = (r['preset'], int(r['threads']))
+        rss[key] = max(rss.get(key, 0), int(r['max_rss_kb']))
+
+runs = max([len(v) for v in ours.values()] + [1])
+ours = {k: sorted(v)[len(v) // 2] for k, v in ours.items()}  # the median run (the upper one of an even count)
+torch = {k: statistics.median(v) for k, v in torch.items()}
+infer = {k: tuple(statistics.median(x) for x in zip(*v)) for k, v in infer.items()}
+# The machine's measured GEMM peak on t threads: the fastest matmul of this run, ours or OpenBLAS's.
+gemm_peak = {}
+for r in gemm:
+    t = int(r['threads'])
+    gemm_peak[t] = max(gemm_peak.get(t, 0.0), float(r['ours_gflops']), float(r['openblas_gflops']))
 
 # The SIMD level decides which kernels ran (the bits are the same on every level, the speed is not).
 out = ['# make bench', '', f"Kernels: {', '.join(sorted(simd)) or 'n/a'} (this CPU's SIMD level).", '']
@@ -40,13 +53,16 @@ if openblas:  # which OpenBLAS kernels both baselines ran (tests/bench/run.sh: t
     out += [f"OpenBLAS kernels: {openblas['coretype']} (tried, mean sgemm GFLOP/s at preset a's shapes: "
             f"{openblas['tried'].replace(':', ' ')}); the PyTorch peer calls the same OpenBLAS.", '']
 out += [
-       'Training step (forward + loss + backward + AdamW), random tokens, median of timed steps.', '',
+       f'Training step (forward + loss + backward + AdamW), random tokens: each run gives the median of its timed steps, '
+       f'and each line is the median of {runs} runs, ours and the peer\'s taking turns. Share of peak: GFLOP/s against the '
+       'fastest matmul measured in this run on as many threads (ours or OpenBLAS, below): '
+       + ', '.join(f'{gemm_peak[t]:.1f} GFLOP/s on {t}' for t in sorted(gemm_peak)) + '.', '',
        '| preset | threads | tokens/s ours | tokens/s PyTorch | ratio | GFLOP/s | share of peak | peak RSS MiB |',
        '| --- | --- | --- | --- | --- | --- | --- | --- |']
 for (p, t), (tps, gf) in sorted(ours.items()):
     peer = torch.get((p, t))
     out.append(f"| {p} | {t} | {tps:,.0f} | {f'{peer:,.0f}' if peer else 'n/a'} | {f'{tps/peer:.2f}' if peer else 'n/a'} "
-               f"| {gf:.1f} | {gf / (PEAK_GFLOPS * t):.0%} | {rss.get((p, t), 0) / 1024:.0f} |")
+               f"| {gf:.1f} | {f'{gf / gemm_peak[t]:.0%}' if t in gemm_peak else 'n/a'} | {rss.get((p, t), 0) / 1024:.0f} |")
 for p in sorted({p for p, _ in ours}):
     if (p, 1) in ours and (p, 2) in ours:
         out.append(f"\nScaling, preset {p}: 2 threads = {ours[(p, 2)][0] / ours[(p, 1)][0]:.2f}x 1 thread (same bits: tests/test_determinism.cpp).")
