@@ -24,26 +24,11 @@ namespace {
 constexpr int kRows = 64;  // queries (keys) per block of the causal products
 
 #if WG_HAVE_SIMD
-// softmax_row's elementwise steps, eight lanes at a time from i = 0; each returns where it stopped.
-// The maximum is taken lane by lane and then across the lanes: the same largest value (max is exact),
-// though it may be -0 where the scalar loop finds +0, which changes no z - max and so no probability.
-WG_AVX2 int scale_max_avx2(float* p, const float* z, int n, float scale, float* mx) {
-    const __m256 vs = _mm256_set1_ps(scale);
-    __m256 m = _mm256_set1_ps(*mx);
+// softmax_row's and score_grad_row's elementwise steps, eight lanes at a time from i = 0; each returns
+// where it stopped.
+WG_AVX2 int scale_avx2(float* p, const float* z, int n, float scale) {
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(z + i), vs);
-        _mm256_storeu_ps(p + i, v);
-        m = _mm256_max_ps(v, m);  // v > m ? v : m, as the scalar loop
-    }
-    float l[8];
-    _mm256_storeu_ps(l, m);
-    for (float x : l) *mx = x > *mx ? x : *mx;
-    return i;
-}
-WG_AVX2 int sub_avx2(float* p, int n, float mx) {
-    int i = 0;
-    for (const __m256 m = _mm256_set1_ps(mx); i + 8 <= n; i += 8) _mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_loadu_ps(p + i), m));
+    for (const __m256 vs = _mm256_set1_ps(scale); i + 8 <= n; i += 8) _mm256_storeu_ps(p + i, _mm256_mul_ps(_mm256_loadu_ps(z + i), vs));
     return i;
 }
 WG_AVX2 int div_avx2(float* p, int n, float s) {
@@ -66,21 +51,12 @@ void softmax_row(float* p, const float* z, int n, int T, float scale) {
 #if WG_HAVE_SIMD
     const bool simd = active_simd() >= kAvx2;
 #endif
-    float mx = z[0] * scale;
     int i = 0;
 #if WG_HAVE_SIMD
-    if (simd) i = scale_max_avx2(p, z, n, scale, &mx);
+    if (simd) i = scale_avx2(p, z, n, scale);
 #endif
-    for (; i < n; i++) {
-        p[i] = z[i] * scale;
-        mx = p[i] > mx ? p[i] : mx;
-    }
-    i = 0;
-#if WG_HAVE_SIMD
-    if (simd) i = sub_avx2(p, n, mx);
-#endif
-    for (; i < n; i++) p[i] = p[i] - mx;
-    exp_array(p, p, n);
+    for (; i < n; i++) p[i] = z[i] * scale;
+    exp_shifted_any(p, p, n, max_any(p, n));
     float s = sum_any(p, n);
     i = 0;
 #if WG_HAVE_SIMD

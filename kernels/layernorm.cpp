@@ -16,11 +16,6 @@ constexpr float kEps = 1e-5f;
 
 #if WG_HAVE_SIMD
 // The elementwise steps of a row, eight columns at a time from c = 0; each returns where it stopped.
-WG_AVX2 int center_avx2(float* d, const float* x, int C, float mean) {
-    int c = 0;
-    for (const __m256 m = _mm256_set1_ps(mean); c + 8 <= C; c += 8) _mm256_storeu_ps(d + c, _mm256_sub_ps(_mm256_loadu_ps(x + c), m));
-    return c;
-}
 WG_AVX2 int scale_shift_avx2(float* y, const float* d, const float* w, const float* b, int C, float rstd) {
     int c = 0;
     for (const __m256 r = _mm256_set1_ps(rstd); c + 8 <= C; c += 8)
@@ -63,20 +58,13 @@ WG_AVX2 int param_row_avx2(float* aw, float* ab, const float* dy, const float* x
 
 void ln_row_forward(float* y, float* mean_out, float* rstd_out, const float* x, const float* w,
                     const float* b, int C, float* scratch) {
-#if WG_HAVE_SIMD
-    const bool simd = active_simd() >= kAvx2;
-#endif
     float mean = sum_any(x, C) / (float)C;
-    int c = 0;
-#if WG_HAVE_SIMD
-    if (simd) c = center_avx2(scratch, x, C, mean);
-#endif
-    for (; c < C; c++) scratch[c] = x[c] - mean;
+    sub_any(scratch, x, C, mean);
     float var = dot_any(scratch, scratch, C) / (float)C;
     float rstd = 1.0f / std::sqrt(var + kEps);  // sqrt is correctly rounded in IEEE 754
-    c = 0;
+    int c = 0;
 #if WG_HAVE_SIMD
-    if (simd) c = scale_shift_avx2(y, scratch, w, b, C, rstd);
+    if (active_simd() >= kAvx2) c = scale_shift_avx2(y, scratch, w, b, C, rstd);
 #endif
     for (; c < C; c++) y[c] = (scratch[c] * rstd) * w[c] + b[c];
     *mean_out = mean;

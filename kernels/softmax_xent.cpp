@@ -13,23 +13,6 @@ using namespace detail;
 namespace {
 
 #if WG_HAVE_SIMD
-// The maximum lane by lane, then across the lanes: the same largest value as the scalar loop (max is
-// exact), though possibly -0 where it finds +0; z - max, and so every exp, is the same either way.
-WG_AVX2 int max_avx2(const float* z, int V, float* mx) {
-    __m256 m = _mm256_set1_ps(*mx);
-    int j = 0;
-    for (; j + 8 <= V; j += 8) m = _mm256_max_ps(_mm256_loadu_ps(z + j), m);  // z > m ? z : m
-    float l[8];
-    _mm256_storeu_ps(l, m);
-    for (float x : l) *mx = x > *mx ? x : *mx;
-    return j;
-}
-WG_AVX2 int exp_shifted_avx2(float* e, const float* z, float mx, int V) {
-    int j = 0;
-    __m256 m = _mm256_set1_ps(mx);
-    for (; j + 8 <= V; j += 8) _mm256_storeu_ps(e + j, exp_v8(_mm256_sub_ps(_mm256_loadu_ps(z + j), m)));
-    return j;
-}
 WG_AVX2 int grad_avx2(float* z, const float* e, int V, float s, float dscale) {
     int j = 0;
     const __m256 vs = _mm256_set1_ps(s), vd = _mm256_set1_ps(dscale);
@@ -37,25 +20,6 @@ WG_AVX2 int grad_avx2(float* z, const float* e, int V, float s, float dscale) {
     return j;
 }
 #endif
-
-float row_max(const float* z, int V) {
-    float mx = z[0];
-    int i = 0;
-#if WG_HAVE_SIMD
-    if (active_simd() >= kAvx2) i = max_avx2(z, V, &mx);
-#endif
-    for (; i < V; i++) mx = z[i] > mx ? z[i] : mx;
-    return mx;
-}
-
-// e[i] = exp(z[i] - mx)
-void exp_shifted(float* e, const float* z, float mx, int V) {
-    int i = 0;
-#if WG_HAVE_SIMD
-    if (active_simd() >= kAvx2) i = exp_shifted_avx2(e, z, mx, V);
-#endif
-    for (; i < V; i++) e[i] = exp_s(z[i] - mx);
-}
 
 }  // namespace
 
@@ -74,8 +38,8 @@ void softmax_xent(float* logits, float* losses, const int* targets, int M, int V
                     for (int i = 0; i < V; i++) z[i] = 0.0f;
                 continue;
             }
-            float mx = row_max(z, V);
-            exp_shifted(e.data(), z, mx, V);
+            float mx = max_any(z, V);
+            exp_shifted_any(e.data(), z, V, mx);
             float s = sum_any(e.data(), V);
             losses[m] = log_s(s) - (z[t] - mx);
             if (grad) {

@@ -9,8 +9,8 @@ def parse(line):
     return dict(kv.split('=', 1) for kv in line.split()[1:] if '=' in kv)
 
 # Each training and inference measurement is run several times (run.sh, REPEATS), ours and the peer's
-# taking turns; the table gives the median run of each, so one run slowed by the machine's neighbours
-# moves neither a ratio nor a scaling.
+# taking turns; the table gives the median run of each, so that a single run slowed by the machine's
+# neighbours does not set a line.
 ours, torch, gemm, rss, state, infer, exps = {}, {}, [], {}, {}, {}, []
 simd = set()
 openblas = None
@@ -38,8 +38,10 @@ for line in open(sys.argv[1]):
         rss[key] = max(rss.get(key, 0), int(r['max_rss_kb']))
 
 runs = max([len(v) for v in ours.values()] + [1])
-ours = {k: sorted(v)[len(v) // 2] for k, v in ours.items()}  # the median run (the upper one of an even count)
-torch = {k: statistics.median(v) for k, v in torch.items()}
+def median_run(runs):  # the middle run (the upper one of an even count), whole, so its numbers stay together
+    return sorted(runs)[len(runs) // 2]
+ours = {k: median_run(v) for k, v in ours.items()}
+torch = {k: median_run(v) for k, v in torch.items()}
 infer = {k: tuple(statistics.median(x) for x in zip(*v)) for k, v in infer.items()}
 # The machine's measured GEMM peak on t threads: the fastest matmul of this run, ours or OpenBLAS's.
 gemm_peak = {}
@@ -56,7 +58,7 @@ out += [
        f'Training step (forward + loss + backward + AdamW), random tokens: each run gives the median of its timed steps, '
        f'and each line is the median of {runs} runs, ours and the peer\'s taking turns. Share of peak: GFLOP/s against the '
        'fastest matmul measured in this run on as many threads (ours or OpenBLAS, below): '
-       + ', '.join(f'{gemm_peak[t]:.1f} GFLOP/s on {t}' for t in sorted(gemm_peak)) + '.', '',
+       + (', '.join(f'{gemm_peak[t]:.1f} GFLOP/s on {t}' for t in sorted(gemm_peak)) or 'none in this run') + '.', '',
        '| preset | threads | tokens/s ours | tokens/s PyTorch | ratio | GFLOP/s | share of peak | peak RSS MiB |',
        '| --- | --- | --- | --- | --- | --- | --- | --- |']
 for (p, t), (tps, gf) in sorted(ours.items()):
