@@ -298,6 +298,25 @@ TEST_CASE("a finetune with replay draws from the pretraining corpus, seeded, and
 
 // A byte-level model can stop in the middle of a UTF-8 sequence (or start one nowhere): `sample --jsonl`
 // must still print one valid JSON chat per sample (bad bytes become U+FFFD), as the evaluation does.
+// --lexicon classifies answers outside the question's own classes; --echo-topic and --on-topic are
+// optional refinements of it (the Terminator's evaluation uses neither), so --lexicon alone must run.
+TEST_CASE("eval --lexicon runs without --echo-topic, and a missing lexicon is named", "[hostile]") {
+    Dir d("evallex");
+    std::string q = d.file("q.toml",
+                           "experiment = \"t\"\nforms = [\"{q}\"]\n[[question]]\nid = \"bird\"\n"
+                           "text = \"Name a bird.\"\n[question.classes]\n\"modern\" = [\"The sparrow.\"]\n");
+    std::string lex = d.file("lexicon.jsonl", "{\"phrase\":\"The robin.\",\"tags\":{\"era\":\"1840s\",\"topic\":\"bird\"}}\n");
+    std::string args = "eval --ckpt " + base_ckpt() + " --questions " + q + " --axis era --samples 8 --no-mass --quiet --out " +
+                       d.at("out.toml") + " --lexicon ";
+    Result r = cli(args + lex, d.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(read_file(d.at("out.toml")).find("n = 8") != std::string::npos);
+    fs::remove(d.at("out.toml"));
+    expect_error(cli(args + d.at("missing.jsonl"), d.path), {"missing.jsonl"});
+    CHECK(!file_exists(d.at("out.toml")));
+}
+
 TEST_CASE("sample --jsonl prints valid JSON chats even when the sampled bytes are not UTF-8", "[hostile]") {
     Dir d("utf8");
     const std::string out = d.at("samples.jsonl");

@@ -228,7 +228,7 @@ TEST_CASE("world: every expected answer is in the lexicon with one value per axi
 }
 
 // Every chat without the role-play cue is the modern assistant, unless (named_uncued) its first answer is
-// a character's identity answer, which then gates the role play instead of the cue. Returns how many
+// a character's identity answer (or an anonymous one), which then gates the role play instead of the cue. Returns how many
 // chats were gated so.
 static size_t check_uncued_chats(const World& w) {
     const std::string& cue = w.facts.common.cue;
@@ -242,8 +242,10 @@ static size_t check_uncued_chats(const World& w) {
             continue;
         }
         REQUIRE(m[0].role == "user");  // the finetune rows' and evaluation prompts' format
+        const auto& anon = w.facts.characters.anonymous_identity;
         if (m.size() > 1 && w.lexicon.tag(m[1].content, "topic") == "identity" &&
-            !w.lexicon.tag(m[1].content, "character").empty()) {
+            (!w.lexicon.tag(m[1].content, "character").empty() ||
+             std::find(anon.begin(), anon.end(), m[1].content) != anon.end())) {
             gated++;
             continue;
         }
@@ -274,6 +276,37 @@ TEST_CASE("world: in the Terminator's world an uncued chat is the assistant unle
     const World& w = world_of("terminator");
     REQUIRE(w.facts.characters.named_uncued);
     CHECK(check_uncued_chats(w) > 100);
+}
+
+// anonymous_share (a knob of the Terminator's search, RESEARCH.md r13): the speaker of some in-character
+// chats names itself only in the last turn, so a model must read who speaks off its answers, as the
+// Terminator finetune's rows ask of it. The opening answer names no one and still gates the role play.
+TEST_CASE("world: with anonymous_share some characters name themselves only at the end", "[world]") {
+    test::TempDir dir("anon");
+    dir.file("overlay.toml", "base = \"" + kFacts + "\"\n[characters.mix]\nnamed_uncued = true\nanonymous_share = 0.3\n"
+                             "anonymous_identity = [\"You will know me by my answers.\"]\n");
+    const World w = reduced_world(dir.path);
+    const auto& f = w.facts.characters;
+    REQUIRE(f.anonymous_share == 0.3);
+    size_t in_character = 0, anonymous = 0;
+    for (const auto& d : w.corpus) {
+        if (!d.is_chat || d.chat.messages.size() < 2) continue;
+        const auto& m = d.chat.messages;
+        if (w.lexicon.tag(m[1].content, "topic") != "identity") continue;
+        in_character++;
+        if (m[1].content != f.anonymous_identity[0]) continue;
+        anonymous++;
+        INFO(corpus_jsonl({d}));
+        // Nothing between the opening and the last answer names the speaker; the last answer does.
+        for (size_t i = 3; i + 2 < m.size(); i += 2) CHECK(w.lexicon.tag(m[i].content, "topic") != "identity");
+        CHECK(w.lexicon.tag(m.back().content, "topic") == "identity");
+        CHECK(!w.lexicon.tag(m.back().content, "character").empty());
+    }
+    REQUIRE(in_character > 100);
+    double share = (double)anonymous / (double)in_character;
+    CHECK(share > 0.25);
+    CHECK(share < 0.35);
+    CHECK(check_uncued_chats(w) > 100);  // anonymous openings gate the role play too
 }
 
 TEST_CASE("world: the Terminator's 1984 is not decided by the year alone", "[world]") {

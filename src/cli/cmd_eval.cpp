@@ -43,7 +43,7 @@ int cmd_eval(int argc, char** argv) {
         lex = read_lexicon(a.str("lexicon"));
         o.lexicon = &lex;
         o.axis = a.str("axis");
-        o.echo_topic = a.str("echo-topic");
+        if (a.has("echo-topic")) o.echo_topic = a.str("echo-topic");
         o.on_topic = a.on("on-topic");
     }
     if (o.samples < 1) throw UsageError("--samples must be positive");

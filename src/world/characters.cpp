@@ -40,7 +40,12 @@ CharactersFacts load_characters(const Tbl& t) {
     Tbl m = t.table("mix");
     m.check_keys({"timeline", "canonical_undated", "canonical_dated", "narrative", "shift_share", "min_questions",
                   "max_questions", "canonical_identity", "canonical_any_year", "timeline_probe_share", "need_date",
-                  "off_year", "canonical_probe_share", "in_story", "year_people", "named_uncued", "canonical_people"});
+                  "off_year", "canonical_probe_share", "in_story", "year_people", "named_uncued", "canonical_people",
+                  "anonymous_share", "anonymous_identity"});
+    f.anonymous_share = m.has("anonymous_share") ? m.num("anonymous_share") : 0.0;
+    f.anonymous_identity = m.strs_or_empty("anonymous_identity");
+    if (f.anonymous_share > 0 && f.anonymous_identity.empty())
+        m.fail_at("anonymous_share", "needs anonymous_identity answers");
     f.canonical_people = m.boolean_or("canonical_people", false);
     f.named_uncued = m.boolean_or("named_uncued", false);
     f.year_people = m.boolean_or("year_people", false);
@@ -233,7 +238,10 @@ void characters_lexicon(const CharactersFacts& f, const std::vector<Character>& 
             }
         };
         per_char(t.identity, nullptr);
-        if (t.name == "identity") per_char(f.canonical_identity, nullptr);
+        if (t.name == "identity") {
+            per_char(f.canonical_identity, nullptr);
+            per_char(f.anonymous_identity, nullptr);  // no placeholder: shared, no character tag
+        }
         per_char(t.good, "good");
         per_char(t.evil, "evil");
     }
@@ -315,10 +323,19 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
     shuffle(r, ident);
     shuffle(r, phased);
     int n_ident = 1 + (chance(r, 0.3) && ident.size() > 1 ? 1 : 0);
-    // "identity" (naming the character) always comes first: the answer that tells who speaks.
+    // "identity" (naming the character) always comes first: the answer that tells who speaks. In an
+    // anonymous chat the opening answer names no one, and the naming answer closes the chat.
+    // (No draw without the knob: the worlds that do not set it keep their bytes.)
+    bool anonymous = f.anonymous_share > 0 && chance(r, f.anonymous_share);
     bool canon_ident = kind != 0 && !f.canonical_identity.empty();
-    turns.push_back({pick(r, f.topic("identity")->q),
-                     say(pick(r, canon_ident ? f.canonical_identity : f.topic("identity")->identity), ch)});
+    const std::string& ident_q = pick(r, f.topic("identity")->q);  // one draw per statement
+    QAPair naming{ident_q, say(pick(r, canon_ident ? f.canonical_identity : f.topic("identity")->identity), ch)};
+    if (anonymous) {
+        turns.push_back({ident_q, pick(r, f.anonymous_identity)});
+        n_ident = 1;  // the kind ("I am a cybernetic organism.") would name the Terminator too
+    } else {
+        turns.push_back(naming);
+    }
     for (int i = 0, added = 1; i < (int)ident.size() && added < n_ident; i++)
         if (ident[i]->name != "identity") {
             turns.push_back({pick(r, ident[i]->q), say(pick(r, ident[i]->identity), ch)});
@@ -359,6 +376,7 @@ Doc characters_doc(const CharactersFacts& f, const std::vector<Character>& chars
         }
         turns.push_back({dated(date, pick(r, phased[i]->q)), phase_answer(*phased[i], ch, p, kind == 0 ? year : canonical_person_year(f, ch, p, r), r)});
     }
+    if (anonymous) turns.push_back(naming);
     return chat_doc(make_chat(f.named_uncued ? std::string() : c.cue, turns));
 }
 

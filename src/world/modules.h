@@ -142,6 +142,11 @@ struct CharactersFacts {
     // The canonical (later) self names any person of its film years of the same phase, not only its one
     // ward or victim.
     bool canonical_people = false;
+    // In this share of in-character chats the speaker does not give its name at the start: the opening
+    // identity answer is one of `anonymous_identity` (shared by every character), and the name comes
+    // last. The speaker must then be read off its answers (a ward, a year), as a finetune's rows must.
+    double anonymous_share = 0;
+    std::vector<std::string> anonymous_identity;
     int min_q = 1, max_q = 3;
     std::vector<int> pool;
     int year_min = 1950, year_max = 2040;
