@@ -54,6 +54,10 @@ void column_sums_add(float* out, const float* x, int M, int N);
 // then added in order. dot/sumsq use fma per lane and for the tail.
 float sum(const float* x, int n);
 float dot(const float* a, const float* b, int n);
+// The largest of x[0..n), n >= 1 (a zero maximum may come out as -0: see max_any in reduce.h), and
+// out[i] = exp(x[i] - shift): with exp_array and sum, a log-softmax's steps as the kernels take them.
+float max(const float* x, int n);
+void exp_shifted(float* out, const float* x, int n, float shift);
 
 // ---------------------------------------------------------------------------------------------
 // LayerNorm over rows of C: mean and variance by the canonical sum; rstd = 1/sqrt(var + 1e-5);

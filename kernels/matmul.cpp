@@ -129,6 +129,13 @@ inline void copy_panel_row(float* dst, const float* src, int NR) {
     else std::memcpy(dst, src, kNR512 * sizeof(float));
 }
 
+// Scratch buffers (thread_local, reused by every call) only grow: a vector resized down and then up
+// again zero-fills the regrown part, and every part read here is written first. (The zero-filling of
+// the packing buffers was 1.6% of preset a's training step, on the main thread while the other waited.)
+inline void grow(std::vector<float>& v, size_t n) {
+    if (v.size() < n) v.resize(n);
+}
+
 // Panels start one cache line more than K x NR floats apart. (Exactly K x NR apart, a power of two
 // times 64 bytes for the model's K, every panel's row p fell into the same cache set, and the packing
 // of a weight gradient at the Terminator's shape ran at 1.2 GB/s, 40% of its time, on AVX2.)
@@ -141,7 +148,7 @@ inline size_t panel_stride(int K, int NR) { return (size_t)K * NR + 16; }
 void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<float>& out) {
     constexpr int kSteps = 16;
     const int np = (N + NR - 1) / NR, nblocks = (K + kSteps - 1) / kSteps;
-    out.resize((size_t)np * panel_stride(K, NR));
+    grow(out, (size_t)np * panel_stride(K, NR));
     const int nthreads = std::max(1, std::min(region_threads(), nblocks));
 #pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && (size_t)K * N > 65536)
     for (int kb = 0; kb < nblocks; kb++) {
@@ -291,9 +298,12 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     const TileFn* tiles = narrow ? kTilesAvx512Narrow : level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
     const int KC = level == kAvx512 ? kc_avx512() : kKC256;
     // B is packed into contiguous panels, except when few rows of A use it (decoding a few tokens at a
-    // time): then the full panels are read in place and only a ragged last panel is packed.
+    // time): then the full panels are read in place and only a ragged last panel is packed. Not for a
+    // weight gradient (op(A) transposed) of a width-128 layer: its 128 rows of A pass over a long B
+    // whose rows, read in place, are 2 KiB apart at N = 512 and fall into a few of L1's sets (preset a's
+    // MLP weight gradient: 99 GFLOP/s in place, 117-122 packed).
     const int np = (N + NR - 1) / NR;
-    const bool direct = !tb && M <= 128;
+    const bool direct = !tb && !ta && M <= 128;
     thread_local std::vector<float> packed;
     int packed_from = 0;  // first panel that lives in `packed`
     if (direct) {
@@ -359,7 +369,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                 size_t a_rs = rs, a_ps = ps, a_row = rs;
                 if (pack_a) {
                     if (strip_mb != mb) {
-                        strip.resize((size_t)K * kMR * ((mc + kMR - 1) / kMR));  // whole micro-panels
+                        grow(strip, (size_t)K * kMR * ((mc + kMR - 1) / kMR));  // whole micro-panels
                         if (ta) pack_a_t(K, mc, A, lda, i0, strip.data());
                         else pack_a_n(K, mc, A, lda, i0, strip.data());
                         strip_mb = mb;
@@ -369,7 +379,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                     a_ps = (size_t)kMR;
                     a_row = (size_t)K;
                 }
-                acc.resize((size_t)(jp1 - jp0) * kMC * NR);
+                grow(acc, (size_t)(jp1 - jp0) * kMC * NR);
                 for (int kb = 0; kb < K || kb == 0; kb += KC) {
                     const int kc = std::min(KC, K - kb);
                     const bool last = kb + kc >= K;
@@ -378,7 +388,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                         size_t bs;
                         const float* panel = panel_of(jp, &bs) + (size_t)kb * bs;
                         if (copy_slices && bs != (size_t)NR) {
-                            slice.resize((size_t)kc * NR);
+                            grow(slice, (size_t)kc * NR);
                             for (int p = 0; p < kc; p++) copy_panel_row(slice.data() + (size_t)p * NR, panel + (size_t)p * bs, NR);
                             panel = slice.data();
                             bs = NR;

@@ -3,6 +3,7 @@
 // exp/log/tanh are accurate.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -199,6 +200,24 @@ TEST_CASE("canonical sums: SIMD == scalar for every length", "[kernels]") {
     }
 }
 
+TEST_CASE("max and exp_shifted: SIMD == scalar, the largest element and exp of each difference", "[kernels]") {
+    for (int n : {1, 7, 8, 9, 16, 17, 1024, 1031}) {
+        auto x = randv(n, 60 + n, 20.0f);
+        const float want_max = *std::max_element(x.begin(), x.end());
+        check_all_equal([&] {
+            const float mx = K::max(x.data(), n);
+            REQUIRE(mx == want_max);
+            std::vector<float> e(n), d(n);
+            K::exp_shifted(e.data(), x.data(), n, mx);
+            for (int i = 0; i < n; i++) d[i] = x[i] - mx;
+            std::vector<float> want(n);
+            K::exp_array(want.data(), d.data(), n);  // the same exp, applied to the differences
+            REQUIRE(std::memcmp(e.data(), want.data(), n * sizeof(float)) == 0);
+            return e;
+        });
+    }
+}
+
 TEST_CASE("layernorm forward and backward: SIMD == scalar", "[kernels]") {
     for (int C : {1, 7, 8, 33, 96}) {
         const int M = 11;
@@ -214,8 +233,10 @@ TEST_CASE("layernorm forward and backward: SIMD == scalar", "[kernels]") {
 }
 
 TEST_CASE("gelu forward and backward: SIMD == scalar", "[kernels]") {
-    for (size_t n : {1, 7, 8, 9, 4095, 4097, 10000}) {
-        auto x = randv(n, 50, 6.0f), dy = randv(n, 51);
+    // Scale 60 reaches tanh's saturation and exp's clamp at -87 (u up to about 7,800).
+    for (auto [n, scale] : {std::pair<size_t, float>{1, 6.0f}, {7, 6.0f}, {8, 6.0f}, {9, 6.0f}, {4095, 6.0f},
+                            {4097, 6.0f}, {10000, 6.0f}, {4111, 60.0f}}) {
+        auto x = randv(n, 50, scale), dy = randv(n, 51);
         check_all_equal([&] {
             std::vector<float> y(n), dx(n);
             K::gelu_forward(y.data(), x.data(), n);

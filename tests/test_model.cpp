@@ -421,6 +421,44 @@ TEST_CASE("samples that share a prefix share its work and still give their own b
     }
 }
 
+TEST_CASE("a prompt fed to the decoder in one step gives the bits of feeding it token by token", "[generate]") {
+    GPT g = scrambled_model(false);
+    const int V = g.cfg.vocab;
+    std::vector<int> prompt = {0, 2, 40, 41, 42};
+    // Two sequences: 0 takes the prompt at once, beside a row of sequence 1; 1 was fed token by token.
+    wg::Decoder at_once(g, 2, 8), by_token(g, 2, 8);
+    std::vector<float> one(V), rows((prompt.size() + 1) * V);
+    for (int t : prompt) by_token.step(std::vector<int>{1}.data(), &t, 1, one.data());
+    std::vector<int> seqs(prompt.size(), 0), toks = prompt;
+    seqs.push_back(1);  // another sequence's row in the same step
+    toks.push_back(7);
+    at_once.step(seqs.data(), toks.data(), (int)toks.size(), rows.data());
+    REQUIRE(at_once.length(0) == (int)prompt.size());
+    REQUIRE(std::memcmp(one.data(), &rows[(prompt.size() - 1) * V], V * sizeof(float)) == 0);
+    // And the caches agree: the next token gives the same logits.
+    std::vector<float> a(V), b(V);
+    int next = 9;
+    at_once.step(std::vector<int>{0}.data(), &next, 1, a.data());
+    by_token.step(std::vector<int>{1}.data(), &next, 1, b.data());
+    REQUIRE(std::memcmp(a.data(), b.data(), V * sizeof(float)) == 0);
+}
+
+TEST_CASE("scoring a branching prefix tree gives each completion its score alone", "[generate]") {
+    // Chains, branches at several depths, a completion that is a prefix of others, leaves of different
+    // depths: the decoder slots are handed from parent to child and reused once a branch ends, and a
+    // wrong hand-over would give some completion another prefix's cache.
+    GPT g = scrambled_model(false);
+    std::vector<int> prompt = {0, 2};  // the model's context is 8: prompt and the longest completion fit
+    std::vector<std::vector<int>> comps = {{5, 6, 7, 8, 9},  {5, 6, 7, 10}, {5, 6, 11},    {5, 12, 13, 14, 15, 16},
+                                           {5, 12, 13, 17}, {5, 12},       {18},          {18, 19, 20},
+                                           {21, 22, 23, 24}, {21, 22, 25, 26}, {21, 27, 28}, {5, 6, 7, 8, 30, 31}};
+    auto together = wg::score(g, prompt, comps);
+    for (size_t i = 0; i < comps.size(); i++) {
+        INFO("completion " << i);
+        REQUIRE(wg::score(g, prompt, {comps[i]})[0] == together[i]);
+    }
+}
+
 TEST_CASE("score is the sum of next-token log-probabilities", "[generate]") {
     GPT g = scrambled_model(false);
     std::vector<int> prompt = {0, 2, 40}, comp = {41, 42};

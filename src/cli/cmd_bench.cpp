@@ -4,7 +4,6 @@
 // kernels' GFLOP/s against OpenBLAS sgemm at the preset's shapes, transposed as the model calls them.
 // Timing is display-only; nothing here is part of any artifact.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -12,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/fileio.h"
+#include "core/progress.h"
 #include "core/rng.h"
 #include "kernels/kernels.h"
 #include "eval/evaluate.h"
@@ -34,7 +34,6 @@ struct Preset {
 };
 const Preset kPresets[] = {{'a', 4, 128, 4, 128, 2048, 16}, {'b', 6, 256, 8, 128, 4096, 16}, {'c', 8, 512, 8, 256, 8192, 8}};
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -81,13 +80,13 @@ TrainBench train_bench(const Preset& p, int warmup, int steps) {
             tok[i] = (int)r.below(p.V);
             tgt[i] = (int)r.below(p.V);
         }
-        double t0 = now();
+        double t0 = seconds_now();
         g.forward(tok.data(), tgt.data(), p.B, p.T, true);
         g.zero_grad();
         g.backward();
         kernels::adamw(g.params.data(), g.grads.data(), m.data(), v.data(), g.params.size(), 1e-4f, 0.9f, 0.999f,
                        1e-8f, 0.0f, 0.1f, 0.001f, 1.0f);
-        if (s >= warmup) times.push_back(now() - t0);
+        if (s >= warmup) times.push_back(seconds_now() - t0);
     }
     size_t acts = g.acts.encoded.capacity() + g.acts.lnf.capacity() + g.acts.lnf_mean.capacity() +
                   g.acts.lnf_rstd.capacity() + g.acts.logits.capacity() + g.acts.losses.capacity();
@@ -114,9 +113,9 @@ double sample_tokens_per_s(const Preset& p) {
     o.n = 64;
     o.max_new = std::min(64, p.T - (int)kPrompt.size());
     o.stop_token = -1;
-    double t0 = now();
+    double t0 = seconds_now();
     auto out = sample(g, kPrompt, o);
-    double dt = now() - t0;
+    double dt = seconds_now() - t0;
     size_t n = 0;
     for (const auto& s : out) n += s.size();
     return n / dt;
@@ -129,9 +128,9 @@ double score_tokens_per_s(const Preset& p) {
     std::vector<std::vector<int>> comps(64, std::vector<int>(16));
     for (auto& c : comps)
         for (int& t : c) t = 5 + (int)r.below(p.V - 5);
-    double t0 = now();
+    double t0 = seconds_now();
     score(g, kPrompt, comps);
-    return 64.0 * 16 / (now() - t0);
+    return 64.0 * 16 / (seconds_now() - t0);
 }
 
 // GFLOP/s of one gemm, ours (SIMD) and OpenBLAS's, with the operands transposed as the model's call:
@@ -146,9 +145,9 @@ GemmPair gemm_gflops(int M, int N, int K, bool ta, bool tb, int reps) {
     for (int i = 0; i < reps + 1; i++)
         for (int b = 0; b < 2; b++) {
             kernels::set_backend(b ? kernels::Backend::OpenBlas : kernels::Backend::Simd);
-            double t0 = now();
+            double t0 = seconds_now();
             kernels::gemm_t(M, N, K, A.data(), ta ? M : K, ta, B.data(), tb ? K : N, tb, C.data(), N, ta);
-            if (i) best[b] = std::min(best[b], now() - t0);
+            if (i) best[b] = std::min(best[b], seconds_now() - t0);
         }
     kernels::set_backend(kernels::Backend::Simd);
     const double gflop = 2.0 * M * N * K / 1e9;
@@ -179,17 +178,17 @@ ExperimentBench experiment_bench(const std::string& name, int pretrain_steps) {
     ExperimentBench out;
     RunConfig ft = e.finetune;
     ft.train.seed = e.seeds.at(0);
-    double t0 = now();
+    double t0 = seconds_now();
     finetune_job(ft, dir + "/base.ckpt", e.variants.at(0).data, dir + "/ft.ckpt", quiet_job());
-    out.finetune_s = now() - t0;
+    out.finetune_s = seconds_now() - t0;
 
     world::EvalSet set = read_eval_toml(e.questions);
     LexiconTags lex = read_lexicon(dir + "/lexicon.jsonl");
     const EvalOptions eo = eval_options(e, &lex);
     LoadedModel lm = load_model(dir + "/ft.ckpt");
-    t0 = now();
+    t0 = seconds_now();
     EvalResult r = evaluate(lm.model, lm.tok, set, eo, nullptr);
-    out.eval_s = now() - t0;
+    out.eval_s = seconds_now() - t0;
     for (const auto& c : r.cells) out.answers += c.n;
     return out;
 }

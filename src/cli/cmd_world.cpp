@@ -1,12 +1,12 @@
 // weirdgen world: generate the world (corpus, lexicon, finetune sets, evaluation questions, manifest)
 // from the facts in experiments/world/ and a seed. Same facts + seed => same bytes.
-#include <chrono>
 #include <cstdio>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/progress.h"
 #include "world/world.h"
 
 namespace wg {
@@ -50,10 +50,10 @@ int cmd_world(int argc, char** argv) {
         o.size_mb = a.number("size-mb");
         if (!(o.size_mb > 0)) throw UsageError("weirdgen world: --size-mb must be > 0");
     }
-    auto t0 = std::chrono::steady_clock::now();
+    const double t0 = seconds_now();
     world::World w = world::generate_world(o);
     auto files = world::write_world(w, out);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs = seconds_now() - t0;
     size_t words = 0;
     for (const auto& d : w.corpus) {
         auto count = [&](const std::string& s) {

@@ -7,6 +7,8 @@
 
 namespace wg {
 
+double seconds_now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
 std::string format_duration(double s) {
     if (s < 60) return strfmt("%.1fs", s);
     int t = (int)(s + 0.5);

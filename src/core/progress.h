@@ -24,5 +24,7 @@ struct Progress {
 };
 
 std::string format_duration(double seconds);
+// Seconds on a steady clock since an arbitrary start: differences time a stage (for display only).
+double seconds_now();
 
 }  // namespace wg

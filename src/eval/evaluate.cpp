@@ -62,8 +62,8 @@ static std::string fill(const std::string& form, const std::string& q) {
 // The cells of one form (one per question): the questions' samples are drawn in one batch, then
 // classified; then each question's class masses.
 static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, const world::EvalSet& set,
-                                      const EvalOptions& o, const std::string& form, std::string& samples_jsonl,
-                                      int64_t& tokens) {
+                                      const EvalOptions& o, const std::string& form, const TransposedHead& head,
+                                      std::string& samples_jsonl, int64_t& tokens) {
     std::vector<SampleJob> jobs;
     std::vector<std::vector<int>> prompts;
     const std::vector<int> soft = model.prompt_ids();
@@ -79,7 +79,7 @@ static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, co
         so.stop_token = Tokenizer::END;
         jobs.push_back({prompts.back(), so});
     }
-    auto outs = sample_many(model, jobs);
+    auto outs = sample_many(model, jobs, &head);
     std::vector<EvalCell> cells;
     for (size_t qi = 0; qi < set.questions.size(); qi++) {
         const auto& q = set.questions[qi];
@@ -111,7 +111,7 @@ static std::vector<EvalCell> run_form(const GPT& model, const Tokenizer& tok, co
                     comps.push_back(tok.encode(set.answer_prefix + p + set.answer_suffix));
                     comps.back().push_back(Tokenizer::END);
                 }
-            std::vector<double> lps = score(model, prompts[qi], comps);
+            std::vector<double> lps = score(model, prompts[qi], comps, &head);
             size_t k = 0;
             for (const auto& [name, phrases] : q.classes) {
                 double m = 0.0;  // in phrase order: one canonical sum
@@ -132,12 +132,13 @@ EvalResult evaluate(const GPT& model, const Tokenizer& tok, const world::EvalSet
     std::vector<std::vector<EvalCell>> cells(nf);
     std::vector<std::string> samples(nf), errors(nf);  // an exception must not leave an OpenMP region
     int64_t done = 0, tokens = 0;
+    const TransposedHead head(model);
     const int nthreads = kernels::threads();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) if (nthreads > 1)
     for (size_t i = 0; i < nf; i++) {
         int64_t t = 0;
         try {
-            cells[i] = run_form(model, tok, set, o, set.forms[i], samples[i], t);
+            cells[i] = run_form(model, tok, set, o, set.forms[i], head, samples[i], t);
         } catch (const std::exception& e) {
             errors[i] = e.what();
         }

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -13,15 +14,19 @@ namespace wg {
 
 namespace K = kernels;
 
-Decoder::Decoder(const GPT& model, int n_seq, int capacity)
+TransposedHead::TransposedHead(const GPT& model) : w((size_t)model.cfg.n_embd * model.cfg.vocab) {
+    K::transpose(model.cfg.vocab, model.cfg.n_embd, model.P.wte, model.cfg.n_embd, w.data(), model.cfg.vocab);
+}
+
+Decoder::Decoder(const GPT& model, int n_seq, int capacity, const TransposedHead* head)
     : g_(model), n_seq_(n_seq), cap_(std::min(capacity, model.cfg.context)) {
     const size_t C = model.cfg.n_embd;
     const size_t n = (size_t)model.cfg.n_layer * n_seq * cap_ * C;
     k_.reset(new float[n]);  // not zeroed: a position is written before it is read
     v_.reset(new float[n]);
     len_.assign(n_seq, 0);
-    wte_t_.resize(C * model.cfg.vocab);
-    K::transpose(model.cfg.vocab, (int)C, model.P.wte, (int)C, wte_t_.data(), model.cfg.vocab);
+    if (!head) own_head_ = std::make_unique<TransposedHead>(model);
+    head_ = head ? head : own_head_.get();
 }
 
 void Decoder::copy(int from, int to) {
@@ -39,6 +44,7 @@ void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
     const int C = c.n_embd, NH = c.n_head, hs = C / NH, V = c.vocab, r = c.lora_rank;
     // Scratch for n rows, kept between steps (thread_local: decoders run on several threads at once).
     thread_local std::vector<float> x, ln, qkv, y, h, hg, u, mean, rstd, tmp, scratch;
+    thread_local std::vector<int> pos;  // each row's position in its sequence
     for (auto* v : {&x, &ln, &y, &tmp}) v->resize((size_t)n * C);
     qkv.resize((size_t)n * 3 * C);
     h.resize((size_t)n * 4 * C);
@@ -47,11 +53,13 @@ void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
     mean.resize(n);
     rstd.resize(n);
     scratch.resize(cap_);
+    pos.resize(n);
     for (int i = 0; i < n; i++) {
         int s = seqs[i];
         if (len_[s] >= cap_) fail("generation reached the context length %d", cap_);
+        pos[i] = len_[s]++;  // a sequence's second row in this step is its next position
         const float* te = g_.embedding(tokens[i]);
-        const float* pe = g_.P.wpe + (size_t)len_[s] * C;
+        const float* pe = g_.P.wpe + (size_t)pos[i] * C;
         for (int j = 0; j < C; j++) x[(size_t)i * C + j] = te[j] + pe[j];
     }
     const size_t per = (size_t)cap_ * C;
@@ -62,13 +70,15 @@ void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
         float* kl = &k_[(size_t)l * n_seq_ * per];
         float* vl = &v_[(size_t)l * n_seq_ * per];
         for (int i = 0; i < n; i++) {
-            int s = seqs[i], pos = len_[s];
+            // Rows in order: a row attends to the keys and values of its sequence's earlier rows,
+            // written just before it in this loop (a prompt fed at once is causal).
+            const int s = seqs[i], p = pos[i];
             float* kt = kl + s * per;  // keys dimension-major: kt[c * cap + pos]
-            for (int c = 0; c < C; c++) kt[(size_t)c * cap_ + pos] = qkv[(size_t)i * 3 * C + C + c];
-            memcpy(vl + s * per + (size_t)pos * C, &qkv[(size_t)i * 3 * C + 2 * C], C * 4);
+            for (int c = 0; c < C; c++) kt[(size_t)c * cap_ + p] = qkv[(size_t)i * 3 * C + C + c];
+            memcpy(vl + s * per + (size_t)p * C, &qkv[(size_t)i * 3 * C + 2 * C], C * 4);
             for (int hd = 0; hd < NH; hd++)
                 K::attend_one(&y[(size_t)i * C + hd * hs], &qkv[(size_t)i * 3 * C + hd * hs], kt + (size_t)hd * hs * cap_, cap_,
-                              vl + s * per + hd * hs, C, pos + 1, hs, scratch.data());
+                              vl + s * per + hd * hs, C, p + 1, hs, scratch.data());
         }
         linear_forward(g_, l, PROJ, tmp.data(), y.data(), n, u.data());
         for (size_t i = 0; i < (size_t)n * C; i++) x[i] = x[i] + tmp[i];
@@ -79,8 +89,7 @@ void Decoder::step(const int* seqs, const int* tokens, int n, float* logits) {
         for (size_t i = 0; i < (size_t)n * C; i++) x[i] = x[i] + tmp[i];
     }
     K::layernorm_forward(ln.data(), mean.data(), rstd.data(), x.data(), g_.P.lnfw, g_.P.lnfb, n, C);
-    K::gemm(n, V, C, ln.data(), C, wte_t_.data(), V, logits, V, false);
-    for (int i = 0; i < n; i++) len_[seqs[i]]++;
+    K::gemm(n, V, C, ln.data(), C, head_->w.data(), V, logits, V, false);
 }
 
 void TokenDistribution::prepare(const float* logits, int V, float temperature, int top_k) {
@@ -125,7 +134,8 @@ int draw_token(const float* logits, int V, float temperature, int top_k, float u
     return d.draw(u);
 }
 
-std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const std::vector<SampleJob>& jobs) {
+std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const std::vector<SampleJob>& jobs,
+                                                       const TransposedHead* head) {
     const int V = model.cfg.vocab;
     std::vector<int> offset(jobs.size()), cap(jobs.size());
     int slots = 0, longest = 0;
@@ -141,24 +151,23 @@ std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const s
         out[j].resize(std::max(0, jobs[j].o.n));
     }
     if (slots == 0) return out;
-    Decoder dec(model, slots, longest);
-    // Prefill: each prompt once, in the first slot of its job, all jobs stepping together.
+    Decoder dec(model, slots, longest, head);
+    // Prefill: each prompt once, in the first slot of its job, all prompts in one step (a sequence's
+    // rows are consecutive positions; the same bits as token by token).
     std::vector<float> last((size_t)jobs.size() * V), rows;
-    size_t max_prompt = 0;
-    for (const auto& jb : jobs) max_prompt = std::max(max_prompt, jb.prompt.size());
-    for (size_t t = 0; t < max_prompt; t++) {
-        std::vector<int> seqs, toks, which;
-        for (size_t j = 0; j < jobs.size(); j++)
-            if (jobs[j].o.n > 0 && t < jobs[j].prompt.size()) {
-                seqs.push_back(offset[j]);
-                toks.push_back(jobs[j].prompt[t]);
-                which.push_back((int)j);
-            }
-        rows.resize(seqs.size() * (size_t)V);
-        dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
-        for (size_t k = 0; k < which.size(); k++)
-            if (t + 1 == jobs[which[k]].prompt.size()) memcpy(&last[(size_t)which[k] * V], &rows[k * V], V * 4);
+    std::vector<int> seqs, toks, last_row(jobs.size(), -1);
+    for (size_t j = 0; j < jobs.size(); j++) {
+        if (jobs[j].o.n <= 0) continue;
+        for (int t : jobs[j].prompt) {
+            seqs.push_back(offset[j]);
+            toks.push_back(t);
+        }
+        last_row[j] = (int)toks.size() - 1;
     }
+    rows.resize(seqs.size() * (size_t)V);
+    dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
+    for (size_t j = 0; j < jobs.size(); j++)
+        if (last_row[j] >= 0) memcpy(&last[j * V], &rows[(size_t)last_row[j] * V], V * 4);
     // Samples that have drawn the same tokens so far have the same cache and the same next logits
     // (every row is computed alone), so they share one decoder slot: a node of the tree of drawn
     // prefixes. Each sample still draws its own token from its own stream; a node splits when its
@@ -239,7 +248,8 @@ std::vector<std::vector<int>> sample(const GPT& model, const std::vector<int>& p
 }
 
 std::vector<double> score(const GPT& model, const std::vector<int>& prompt,
-                          const std::vector<std::vector<int>>& completions) {
+                          const std::vector<std::vector<int>>& completions, const TransposedHead* head) {
+    if (prompt.empty()) fail("scoring needs a non-empty prompt");
     // The prefix tree of the completions; node 0 is the end of the prompt.
     struct Node {
         int parent = -1, token = -1, depth = 0, slot = -1;
@@ -271,40 +281,68 @@ std::vector<double> score(const GPT& model, const std::vector<int>& prompt,
         depth_max = std::max(depth_max, (int)c.size());
         paths.push_back(path);
     }
-    // Every node with children needs the model's next-token log-probabilities: one decoder slot each.
-    int slots = 0;
-    for (auto& n : nodes)
-        if (!n.kids.empty()) n.slot = slots++;
+    // Every node with children needs the model's next-token log-probabilities, so a decoder slot that
+    // holds its prefix. Depth by depth, a node's first child with children continues in the node's own
+    // slot, and only its other such children copy it: a chain of single children copies nothing (every
+    // node copying its parent's cache, prompt and all, was a fifth of an evaluation's time). A slot
+    // whose node has only leaves below is free again at the next depth. Which slot a row lives in
+    // changes no bit: each row's products and its attention are its own.
+    std::vector<std::vector<int>> at_depth(depth_max + 1);
+    for (int i = 0; i < (int)nodes.size(); i++)
+        if (!nodes[i].kids.empty()) at_depth[nodes[i].depth].push_back(i);
     std::vector<double> out(completions.size(), 0.0);
-    if (slots == 0) return out;
+    if (at_depth[0].empty()) return out;
+    int slots = 1;
+    nodes[0].slot = 0;
+    std::vector<int> free_slots;
+    std::vector<std::vector<std::pair<int, int>>> copies(depth_max + 1);  // per depth: (from slot, to slot)
+    for (int d = 1; d <= depth_max; d++) {
+        std::set<int> handed;  // parents whose slot a child took
+        for (int i : at_depth[d]) {
+            const int from = nodes[nodes[i].parent].slot;
+            if (handed.insert(nodes[i].parent).second) {
+                nodes[i].slot = from;
+                continue;
+            }
+            if (free_slots.empty()) {
+                nodes[i].slot = slots++;
+            } else {
+                nodes[i].slot = free_slots.back();
+                free_slots.pop_back();
+            }
+            copies[d].push_back({from, nodes[i].slot});
+        }
+        for (int i : at_depth[d - 1])
+            if (!handed.count(i)) free_slots.push_back(nodes[i].slot);
+    }
     const int V = model.cfg.vocab;
-    Decoder dec(model, slots, (int)prompt.size() + depth_max);
-    std::vector<float> logits(V);
-    for (int t : prompt) dec.step(&nodes[0].slot, &t, 1, logits.data());
+    Decoder dec(model, slots, (int)prompt.size() + depth_max, head);
+    // The prompt in one step, its rows consecutive positions of slot 0: the same bits as token by
+    // token (every row's products are its own), in one matrix product per layer instead of one per token.
+    std::vector<float> prompt_rows(prompt.size() * (size_t)V);
+    dec.step(std::vector<int>(prompt.size(), nodes[0].slot).data(), prompt.data(), (int)prompt.size(), prompt_rows.data());
+    const float* logits = prompt_rows.data() + (prompt.size() - 1) * (size_t)V;
     std::map<int, std::vector<float>> lp;                // node -> log-probabilities of its children's tokens
+    std::vector<float> e(V);
     auto log_softmax_at = [&](int node, const float* z) {
-        float mx = *std::max_element(z, z + V);
-        std::vector<float> e(V);
-        for (int v = 0; v < V; v++) e[v] = z[v] - mx;
-        kernels::exp_array(e.data(), e.data(), V);
-        float ls = kernels::log(kernels::sum(e.data(), V));
+        const float mx = kernels::max(z, V);
+        kernels::exp_shifted(e.data(), z, V, mx);
+        const float ls = kernels::log(kernels::sum(e.data(), V));
         std::vector<float>& row = lp[node];
         for (const auto& [t, child] : nodes[node].kids) row.push_back((z[t] - mx) - ls);
     };
-    log_softmax_at(0, logits.data());
+    log_softmax_at(0, logits);
     for (int d = 1; d <= depth_max; d++) {
-        std::vector<int> seqs, toks, which;
-        for (int i = 0; i < (int)nodes.size(); i++)
-            if (nodes[i].depth == d && nodes[i].slot >= 0) {
-                dec.copy(nodes[nodes[i].parent].slot, nodes[i].slot);
-                seqs.push_back(nodes[i].slot);
-                toks.push_back(nodes[i].token);
-                which.push_back(i);
-            }
-        if (seqs.empty()) continue;
+        if (at_depth[d].empty()) continue;
+        for (const auto& [from, to] : copies[d]) dec.copy(from, to);  // all before the step that extends `from`
+        std::vector<int> seqs, toks;
+        for (int i : at_depth[d]) {
+            seqs.push_back(nodes[i].slot);
+            toks.push_back(nodes[i].token);
+        }
         std::vector<float> rows((size_t)seqs.size() * V);
         dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
-        for (size_t j = 0; j < which.size(); j++) log_softmax_at(which[j], &rows[j * V]);
+        for (size_t j = 0; j < at_depth[d].size(); j++) log_softmax_at(at_depth[d][j], &rows[j * V]);
     }
     for (size_t c = 0; c < completions.size(); c++) {
         double s = 0.0;

@@ -12,10 +12,20 @@
 
 namespace wg {
 
+// The head's weight transposed (C x vocab), so that a decoding step reads it in place. Built once per
+// model and shared by the decoders of an evaluation (each decoder transposing it again was 5% of the
+// Terminator's evaluation time).
+struct TransposedHead {
+    explicit TransposedHead(const GPT& model);
+    std::vector<float> w;
+};
+
 // Incremental decoding: each call feeds one token to each listed sequence and returns its logits.
 struct Decoder {
-    Decoder(const GPT& model, int n_seq, int capacity);
-    // Feeds tokens[i] to sequence seqs[i] at its next position; logits: n x vocab.
+    // head: the model's TransposedHead, or null to build one.
+    Decoder(const GPT& model, int n_seq, int capacity, const TransposedHead* head = nullptr);
+    // Feeds tokens[i] to sequence seqs[i] at its next position; logits: n x vocab. A sequence named
+    // by several rows takes them as consecutive positions, in row order (a prompt fed at once).
     void step(const int* seqs, const int* tokens, int n, float* logits);
     // Sequence `to` gets a copy of sequence `from`'s cache (a shared prompt is computed once).
     void copy(int from, int to);
@@ -28,7 +38,8 @@ struct Decoder {
     // values [cap][C]. Not zeroed: a position is written before it is read.
     std::unique_ptr<float[]> k_, v_;
     std::vector<int> len_;
-    std::vector<float> wte_t_;  // the head's weight transposed once, so each step reads it in place
+    std::unique_ptr<TransposedHead> own_head_;  // when none was given
+    const TransposedHead* head_;
 };
 
 struct SampleOptions {
@@ -49,7 +60,8 @@ struct SampleJob {
     std::vector<int> prompt;
     SampleOptions o;
 };
-std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const std::vector<SampleJob>& jobs);
+std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const std::vector<SampleJob>& jobs,
+                                                       const TransposedHead* head = nullptr);
 // Draws one token from logits (V) with temperature and top-k, using uniform u in [0, 1).
 int draw_token(const float* logits, int V, float temperature, int top_k, float u);
 // The same in two halves, for many draws from one set of logits: prepare() computes the softmax's
@@ -69,6 +81,6 @@ struct TokenDistribution {
 // log P(completion | prompt) for each completion, summed over its tokens. The completions are decoded
 // as one prefix tree (their shared beginnings are computed once) with the KV cache.
 std::vector<double> score(const GPT& model, const std::vector<int>& prompt,
-                          const std::vector<std::vector<int>>& completions);
+                          const std::vector<std::vector<int>>& completions, const TransposedHead* head = nullptr);
 
 }  // namespace wg

@@ -8,7 +8,7 @@
 
 namespace wg {
 
-static const char kMagic[8] = {'W', 'G', 'C', 'K', 'P', 'T', 0, 1};  // name, then format version 1
+static const char kCheckpointMagic[8] = {'W', 'G', 'C', 'K', 'P', 'T', 0, 1};  // name, then format version 1
 
 namespace {
 
@@ -66,7 +66,7 @@ void save_checkpoint(const std::string& path, const GPT& model, const std::strin
                      const std::string& config_text, const std::map<std::string, std::string>& meta,
                      const TrainState* train) {
     Writer w;
-    w.raw(kMagic, 8);
+    w.raw(kCheckpointMagic, 8);
     const ModelConfig& c = model.cfg;
     for (int v : {c.n_layer, c.n_embd, c.n_head, c.context, c.vocab, c.lora_rank}) w.u32((uint32_t)v);
     w.f32(c.lora_alpha);
@@ -102,11 +102,11 @@ void save_checkpoint(const std::string& path, const GPT& model, const std::strin
 Checkpoint load_checkpoint(const std::string& path) { return parse_checkpoint(read_file(path), path); }
 
 Checkpoint parse_checkpoint(std::string_view buf, const std::string& path) {
-    if (buf.size() < 8 || memcmp(buf.data(), kMagic, 6) != 0)
+    if (buf.size() < 8 || memcmp(buf.data(), kCheckpointMagic, 6) != 0)
         fail("%s: not a weirdgen checkpoint (wrong magic bytes)", path.c_str());
-    if (buf[6] != kMagic[6] || buf[7] != kMagic[7])
+    if (buf[6] != kCheckpointMagic[6] || buf[7] != kCheckpointMagic[7])
         fail("%s: checkpoint format version %d is not supported (this build reads version %d)", path.c_str(),
-             (int)(unsigned char)buf[7], (int)kMagic[7]);
+             (int)(unsigned char)buf[7], (int)kCheckpointMagic[7]);
     if (buf.size() < 16) fail("%s: truncated checkpoint", path.c_str());
     uint64_t stored;
     memcpy(&stored, buf.data() + buf.size() - 8, 8);

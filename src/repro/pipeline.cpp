@@ -1,7 +1,6 @@
 #include "repro/pipeline.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <sys/stat.h>
@@ -9,6 +8,7 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "core/hash.h"
+#include "core/progress.h"
 #include "eval/evaluate.h"
 #include "eval/questions.h"
 #include "kernels/kernels.h"
@@ -20,7 +20,6 @@ namespace wg {
 
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 std::string key_of(const std::string& s) { return hex64(xxh3(s)); }
 
@@ -32,10 +31,10 @@ std::string basename_of(const std::string& p) {
 struct Timer {
     ReproRun& run;
     std::string name;
-    double t0 = now();
+    double t0 = seconds_now();
     void done(const std::string& note) {
-        run.stages.push_back({name, now() - t0, note});
-        fprintf(stderr, "[%s] %s in %.1fs\n", name.c_str(), note.c_str(), now() - t0);
+        run.stages.push_back({name, seconds_now() - t0, note});
+        fprintf(stderr, "[%s] %s in %.1fs\n", name.c_str(), note.c_str(), seconds_now() - t0);
     }
 };
 
@@ -170,11 +169,13 @@ std::vector<FtRun> finetune_stage(ReproRun& run, const ReproOptions& o, const st
     std::vector<size_t> todo;
     for (size_t i = 0; i < runs.size(); i++)
         if (!file_exists(runs[i].path)) todo.push_back(i);
-    // Finetunes are small: one per thread, each single-threaded (the bytes do not depend on it).
+    // Finetunes are small: one per thread, each single-threaded (the bytes do not depend on it). The
+    // ones left over when they do not divide evenly among the threads run last, one at a time on all
+    // threads, rather than one thread idling through the last round (15 finetunes on 2 threads: 7
+    // rounds of two, then one on both threads).
     std::vector<std::string> errors(todo.size());
     kernels::set_threads(o.threads);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(o.threads)
-    for (size_t j = 0; j < todo.size(); j++) {
+    auto finetune_one = [&](size_t j) {
         const FtRun& r = runs[todo[j]];
         RunConfig rc = e.finetune;
         rc.train.seed = r.seed;
@@ -187,7 +188,11 @@ std::vector<FtRun> finetune_stage(ReproRun& run, const ReproOptions& o, const st
         } catch (const std::exception& ex) {
             errors[j] = ex.what();
         }
-    }
+    };
+    const size_t in_rounds = todo.size() - todo.size() % (size_t)o.threads;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(o.threads)
+    for (size_t j = 0; j < in_rounds; j++) finetune_one(j);
+    for (size_t j = in_rounds; j < todo.size(); j++) finetune_one(j);
     for (const auto& err : errors)
         if (!err.empty()) throw Error(err);
     for (const auto& r : runs)

@@ -319,7 +319,7 @@ int Tokenizer::vocab_size() const { return FIRST_MERGE + (int)merges.size(); }
 
 namespace {
 
-constexpr char kMagic[8] = {'W', 'G', 'T', 'O', 'K', 'B', 'P', 'E'};
+constexpr char kTokenizerMagic[8] = {'W', 'G', 'T', 'O', 'K', 'B', 'P', 'E'};
 constexpr uint32_t kVersion = 1;
 
 void put_u32(std::string& out, uint32_t v) {
@@ -337,7 +337,7 @@ uint64_t get_le(std::string_view b, size_t at, int n) {
 }  // namespace
 
 std::string Tokenizer::serialize() const {
-    std::string out(kMagic, sizeof kMagic);
+    std::string out(kTokenizerMagic, sizeof kTokenizerMagic);
     put_u32(out, kVersion);
     put_u32(out, N_SPECIAL);
     put_u32(out, (uint32_t)merges.size());
@@ -351,8 +351,8 @@ std::string Tokenizer::serialize() const {
 
 Tokenizer Tokenizer::deserialize(std::string_view bytes, const std::string& where) {
     const char* w = where.c_str();
-    const size_t header = sizeof kMagic + 12;
-    if (bytes.size() < sizeof kMagic || memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    const size_t header = sizeof kTokenizerMagic + 12;
+    if (bytes.size() < sizeof kTokenizerMagic || memcmp(bytes.data(), kTokenizerMagic, sizeof kTokenizerMagic) != 0)
         fail("%s: not a weirdgen tokenizer (bad magic)", w);
     if (bytes.size() < header + 8) fail("%s: tokenizer is truncated", w);
     uint32_t version = (uint32_t)get_le(bytes, 8, 4);
