@@ -152,22 +152,25 @@ std::vector<std::vector<std::vector<int>>> sample_many(const GPT& model, const s
     }
     if (slots == 0) return out;
     Decoder dec(model, slots, longest, head);
-    // Prefill: each prompt once, in the first slot of its job, all prompts in one step (a sequence's
-    // rows are consecutive positions; the same bits as token by token).
+    // Prefill: each prompt once, in the first slot of its job, all jobs stepping together. (Token by
+    // token: all prompts in one step were no faster for an evaluation's 6-10 prompts, and their logits,
+    // rows x vocabulary, would grow with the number of prompts a caller passes.)
     std::vector<float> last((size_t)jobs.size() * V), rows;
-    std::vector<int> seqs, toks, last_row(jobs.size(), -1);
-    for (size_t j = 0; j < jobs.size(); j++) {
-        if (jobs[j].o.n <= 0) continue;
-        for (int t : jobs[j].prompt) {
-            seqs.push_back(offset[j]);
-            toks.push_back(t);
-        }
-        last_row[j] = (int)toks.size() - 1;
+    size_t max_prompt = 0;
+    for (const auto& jb : jobs) max_prompt = std::max(max_prompt, jb.prompt.size());
+    for (size_t t = 0; t < max_prompt; t++) {
+        std::vector<int> seqs, toks, which;
+        for (size_t j = 0; j < jobs.size(); j++)
+            if (jobs[j].o.n > 0 && t < jobs[j].prompt.size()) {
+                seqs.push_back(offset[j]);
+                toks.push_back(jobs[j].prompt[t]);
+                which.push_back((int)j);
+            }
+        rows.resize(seqs.size() * (size_t)V);
+        dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
+        for (size_t k = 0; k < which.size(); k++)
+            if (t + 1 == jobs[which[k]].prompt.size()) memcpy(&last[(size_t)which[k] * V], &rows[k * V], V * 4);
     }
-    rows.resize(seqs.size() * (size_t)V);
-    dec.step(seqs.data(), toks.data(), (int)seqs.size(), rows.data());
-    for (size_t j = 0; j < jobs.size(); j++)
-        if (last_row[j] >= 0) memcpy(&last[j * V], &rows[(size_t)last_row[j] * V], V * 4);
     // Samples that have drawn the same tokens so far have the same cache and the same next logits
     // (every row is computed alone), so they share one decoder slot: a node of the tree of drawn
     // prefixes. Each sample still draws its own token from its own stream; a node splits when its
