@@ -68,12 +68,9 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, c
 void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp,
                         const float* w, const float* mean, const float* rstd, int M, int C);
 
-// GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). The forward pass can keep each
-// tanh (tanh_out) for the backward pass (tanh_in), which then skips computing it again: the same
-// value, so the same bits either way.
-void gelu_forward(float* out, const float* inp, size_t n, float* tanh_out = nullptr);
-void gelu_backward(float* dinp, const float* inp, const float* dout, size_t n,
-                   const float* tanh_in = nullptr);  // dinp overwritten
+// GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+void gelu_forward(float* out, const float* inp, size_t n);
+void gelu_backward(float* dinp, const float* inp, const float* dout, size_t n);  // dinp overwritten
 
 // ---------------------------------------------------------------------------------------------
 // Causal multi-head self-attention. qkv: (B, T, 3C) holding q | k | v; out: (B, T, C);

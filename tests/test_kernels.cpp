@@ -242,12 +242,6 @@ TEST_CASE("gelu forward and backward: SIMD == scalar", "[kernels]") {
             std::vector<float> y(n), dx(n);
             K::gelu_forward(y.data(), x.data(), n);
             K::gelu_backward(dx.data(), x.data(), dy.data(), n);
-            // With the tanh kept by the forward pass: the same output and the same gradient.
-            std::vector<float> y2(n), t(n), dx2(n);
-            K::gelu_forward(y2.data(), x.data(), n, t.data());
-            K::gelu_backward(dx2.data(), x.data(), dy.data(), n, t.data());
-            REQUIRE(std::memcmp(y2.data(), y.data(), n * sizeof(float)) == 0);
-            REQUIRE(std::memcmp(dx2.data(), dx.data(), n * sizeof(float)) == 0);
             y.insert(y.end(), dx.begin(), dx.end());
             return y;
         });

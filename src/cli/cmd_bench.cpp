@@ -57,7 +57,7 @@ ModelConfig config_of(const Preset& p) {
 size_t floats_in(const LayerActs& a) {
     size_t n = 0;
     for (const auto* v : {&a.ln1, &a.ln1_mean, &a.ln1_rstd, &a.qkv, &a.att, &a.atty, &a.attproj, &a.res2, &a.ln2,
-                          &a.ln2_mean, &a.ln2_rstd, &a.fch, &a.fchg, &a.fch_tanh, &a.fcproj, &a.res3})
+                          &a.ln2_mean, &a.ln2_rstd, &a.fch, &a.fchg, &a.fcproj, &a.res3})
         n += v->capacity();
     for (const auto& u : a.lora_u) n += u.capacity();
     return n;

@@ -320,7 +320,6 @@ static void alloc_acts(GPT& g, int B, int T) {
         ensure(L.att, (size_t)B * NH * T * T);
         ensure(L.fch, M * 4 * C);
         ensure(L.fchg, M * 4 * C);
-        ensure(L.fch_tanh, M * 4 * C);
         for (auto& u : L.lora_u) ensure(u, M * r);
     }
 }
@@ -351,7 +350,7 @@ float GPT::forward(const int* tok, const int* tgt, int B, int T, bool want_grad)
         for (size_t i = 0; i < (size_t)M * C; i++) a.res2[i] = res[i] + a.attproj[i];
         K::layernorm_forward(a.ln2.data(), a.ln2_mean.data(), a.ln2_rstd.data(), a.res2.data(), L.ln2w, L.ln2b, M, C);
         linear_forward(*this, l, FC, a.fch.data(), a.ln2.data(), M, a.lora_u[FC].data());
-        K::gelu_forward(a.fchg.data(), a.fch.data(), (size_t)M * 4 * C, a.fch_tanh.data());
+        K::gelu_forward(a.fchg.data(), a.fch.data(), (size_t)M * 4 * C);
         linear_forward(*this, l, FCPROJ, a.fcproj.data(), a.fchg.data(), M, a.lora_u[FCPROJ].data());
         for (size_t i = 0; i < (size_t)M * C; i++) a.res3[i] = a.res2[i] + a.fcproj[i];
         res = a.res3.data();
@@ -398,7 +397,7 @@ void GPT::backward() {
         const float* res_in = l ? acts.layers[l - 1].res3.data() : acts.encoded.data();
         // res3 = res2 + fcproj(gelu(fc(ln2(res2))))
         linear_backward(*this, l, FCPROJ, dbig.data(), dres.data(), a.fchg.data(), M, a.lora_u[FCPROJ].data());
-        K::gelu_backward(dbig2.data(), a.fch.data(), dbig.data(), (size_t)M * 4 * C, a.fch_tanh.data());
+        K::gelu_backward(dbig2.data(), a.fch.data(), dbig.data(), (size_t)M * 4 * C);
         linear_backward(*this, l, FC, dln.data(), dbig2.data(), a.ln2.data(), M, a.lora_u[FC].data());
         K::layernorm_backward(dres.data(), D.ln2w, D.ln2b, dln.data(), a.res2.data(), L.ln2w, a.ln2_mean.data(),
                               a.ln2_rstd.data(), M, C);

@@ -46,7 +46,6 @@ struct ModelView {
 struct LayerActs {
     std::vector<float> ln1, ln1_mean, ln1_rstd, qkv, att, atty, attproj, res2;
     std::vector<float> ln2, ln2_mean, ln2_rstd, fch, fchg, fcproj, res3;
-    std::vector<float> fch_tanh;  // GELU's tanh of each fch, so the backward pass need not compute it again
     std::vector<float> lora_u[4];  // x . A * (alpha/rank), per adapted matrix
 };
 struct Acts {
