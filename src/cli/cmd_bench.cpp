@@ -34,7 +34,6 @@ struct Preset {
 };
 const Preset kPresets[] = {{'a', 4, 128, 4, 128, 2048, 16}, {'b', 6, 256, 8, 128, 4096, 16}, {'c', 8, 512, 8, 256, 8192, 8}};
 
-
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];

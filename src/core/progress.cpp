@@ -1,5 +1,6 @@
 #include "core/progress.h"
 
+#include <chrono>
 #include <cstdio>
 #include <unistd.h>
 
@@ -18,11 +19,9 @@ std::string format_duration(double s) {
 
 Progress::Progress(std::string label, int64_t total, int64_t every)
     : label_(std::move(label)), total_(total), every_(every < 1 ? 1 : every),
-      tty_(isatty(fileno(stderr))), start_(std::chrono::steady_clock::now()) {}
+      tty_(isatty(fileno(stderr))), start_(seconds_now()) {}
 
-double Progress::seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-}
+double Progress::seconds() const { return seconds_now() - start_; }
 
 std::string Progress::line(int64_t done, int64_t tokens, const std::string& extra) const {
     double el = seconds();

@@ -2,7 +2,6 @@
 // is redrawn in place; otherwise (CI, logs) a plain line is printed every `every` updates.
 // Timing is for display only: nothing measured here ever reaches an artifact.
 #pragma once
-#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -19,7 +18,7 @@ struct Progress {
     std::string label_;
     int64_t total_, every_, last_printed_ = -1;
     bool tty_;
-    std::chrono::steady_clock::time_point start_;
+    double start_;  // seconds_now() at construction
     std::string line(int64_t done, int64_t tokens, const std::string& extra) const;
 };
 

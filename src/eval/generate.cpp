@@ -4,7 +4,6 @@
 #include <cstring>
 #include <map>
 #include <numeric>
-#include <set>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -299,11 +298,12 @@ std::vector<double> score(const GPT& model, const std::vector<int>& prompt,
     nodes[0].slot = 0;
     std::vector<int> free_slots;
     std::vector<std::vector<std::pair<int, int>>> copies(depth_max + 1);  // per depth: (from slot, to slot)
+    std::vector<char> handed(nodes.size(), 0);  // nodes whose slot a child took
     for (int d = 1; d <= depth_max; d++) {
-        std::set<int> handed;  // parents whose slot a child took
         for (int i : at_depth[d]) {
             const int from = nodes[nodes[i].parent].slot;
-            if (handed.insert(nodes[i].parent).second) {
+            if (!handed[nodes[i].parent]) {
+                handed[nodes[i].parent] = 1;
                 nodes[i].slot = from;
                 continue;
             }
@@ -316,7 +316,7 @@ std::vector<double> score(const GPT& model, const std::vector<int>& prompt,
             copies[d].push_back({from, nodes[i].slot});
         }
         for (int i : at_depth[d - 1])
-            if (!handed.count(i)) free_slots.push_back(nodes[i].slot);
+            if (!handed[i]) free_slots.push_back(nodes[i].slot);
     }
     const int V = model.cfg.vocab;
     Decoder dec(model, slots, (int)prompt.size() + depth_max, head);

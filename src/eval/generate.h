@@ -20,7 +20,8 @@ struct TransposedHead {
     std::vector<float> w;
 };
 
-// Incremental decoding: each call feeds one token to each listed sequence and returns its logits.
+// Incremental decoding with a KV cache: each call feeds tokens to the listed sequences and returns
+// the logits after each.
 struct Decoder {
     // head: the model's TransposedHead, or null to build one.
     Decoder(const GPT& model, int n_seq, int capacity, const TransposedHead* head = nullptr);

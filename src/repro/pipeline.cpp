@@ -20,7 +20,6 @@ namespace wg {
 
 namespace {
 
-
 std::string key_of(const std::string& s) { return hex64(xxh3(s)); }
 
 std::string basename_of(const std::string& p) {
@@ -33,8 +32,9 @@ struct Timer {
     std::string name;
     double t0 = seconds_now();
     void done(const std::string& note) {
-        run.stages.push_back({name, seconds_now() - t0, note});
-        fprintf(stderr, "[%s] %s in %.1fs\n", name.c_str(), note.c_str(), seconds_now() - t0);
+        const double s = seconds_now() - t0;
+        run.stages.push_back({name, s, note});
+        fprintf(stderr, "[%s] %s in %.1fs\n", name.c_str(), note.c_str(), s);
     }
 };
 
