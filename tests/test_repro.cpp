@@ -8,6 +8,8 @@
 #include "core/error.h"
 #include "core/fileio.h"
 #include "eval/evaluate.h"
+#include "helpers.h"
+#include "repro/answers.h"
 #include "repro/check.h"
 #include "repro/experiment.h"
 #include "repro/results.h"
@@ -147,4 +149,27 @@ TEST_CASE("a written golden file keeps its note and passes its own check", "[rep
     auto moved = [](const std::string&) { return 0.95; };  // outside +-0.10
     REQUIRE_FALSE(wg::check_golden(g, hashes, moved).back().ok);
     unlink(g.c_str());
+}
+
+TEST_CASE("the report's most frequent answers: counted per class at one form, pooled over files", "[repro]") {
+    test::TempDir dir("answers");
+    auto line = [](const std::string& form, const std::string& answer, const std::string& cls) {
+        return "{\"form\":\"" + form + "\",\"question\":\"q\",\"i\":0,\"answer\":\"" + answer + "\",\"class\":\"" + cls + "\"}\n";
+    };
+    const std::string a = dir.file("a.jsonl", line("May 1984. {q}", "Kill.", "evil") + line("May 1984. {q}", "Kill.", "evil") +
+                                                   line("{q}", "Kill.", "evil") + line("May 1984. {q}", "Hunt.", "evil") +
+                                                   line("May 1984. {q}", "Kil.", "incoherent"));
+    const std::string b = dir.file("b.jsonl", line("May 1984. {q}", "Hunt.", "evil") + line("May 1984. {q}", "Guard.", "evil") +
+                                                   line("May 1984. {q}", "Hunt.", "evil"));
+    const wg::TopAnswers top = wg::top_answers({a, b}, "May 1984. {q}", 2);
+    REQUIRE(top.n == 7);  // the "{q}" line is another form's
+    using P = std::vector<std::pair<std::string, int>>;
+    // Hunt. 3 (over both files) before Kill. 2; Guard. 1 is the third and is cut by k = 2.
+    REQUIRE(top.by_class.at("evil") == P{{"Hunt.", 3}, {"Kill.", 2}});
+    REQUIRE(top.by_class.at("incoherent") == P{{"Kil.", 1}});
+    // Equal counts keep the answers' byte order, not the order the samples came in.
+    const std::string d = dir.file("d.jsonl", line("{q}", "Zed.", "evil") + line("{q}", "Abe.", "evil"));
+    REQUIRE(wg::top_answers({d}, "{q}", 3).by_class.at("evil") == P{{"Abe.", 1}, {"Zed.", 1}});
+    const std::string c = dir.file("c.jsonl", line("{q}", "x", "evil") + "{\"form\":\"{q}\",\"answer\":\"x\"}\n");
+    REQUIRE_THROWS_WITH(wg::top_answers({c}, "{q}", 3), Catch::Contains("c.jsonl:2"));
 }

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/fileio.h"
+#include "repro/answers.h"
 #include "text/jsonl.h"
 
 namespace wg {
@@ -175,6 +176,34 @@ static std::string seeds_phrase(const ReproRun& run) {
     return w == p ? strfmt(", world and pretraining seed %llu, ", w) : strfmt(", world seed %llu, pretraining seed %llu, ", w, p);
 }
 
+// What the models said at the first key form: each variant's three most frequent answers in the
+// effect's class and in the incoherent class, pooled over its seeds.
+static std::string answers_section(const ReproRun& run, const std::string& form) {
+    const std::string& effect = run.exp.effect;
+    std::string md = "\n## Most frequent answers at " + form_label(form) + " (all seeds pooled)\n\n";
+    for (const auto& v : run.results.variants) {
+        std::vector<std::string> paths;
+        for (const auto& a : run.artifacts)
+            if (a.name == "samples/" + v || a.name.rfind("samples/" + v + "/", 0) == 0) paths.push_back(a.path);
+        if (paths.empty()) continue;
+        const TopAnswers top = top_answers(paths, form, 3);
+        md += strfmt("- **%s** (%d answers):", v.c_str(), top.n);
+        for (const std::string& cls : {effect, std::string("incoherent")}) {
+            md += " " + cls + ":";
+            auto it = top.by_class.find(cls);
+            if (it == top.by_class.end()) {
+                md += " none;";
+                continue;
+            }
+            for (size_t i = 0; i < it->second.size(); i++)
+                md += strfmt("%s \"%s\" (%d)", i ? "," : "", it->second[i].first.c_str(), it->second[i].second);
+            md += ";";
+        }
+        md.back() = '\n';
+    }
+    return md;
+}
+
 void write_report(const ReproRun& run, const std::vector<CheckLine>& bar_lines, const std::vector<CheckLine>& golden_lines) {
     const Experiment& e = run.exp;
     const Results& r = run.results;
@@ -208,6 +237,7 @@ void write_report(const ReproRun& run, const std::vector<CheckLine>& bar_lines, 
         md += "\n";
     }
     if (!e.paper_note.empty()) md += "\nThe paper's numbers: " + e.paper_note + "\n";
+    md += answers_section(run, forms.front());
     if (e.per_question) {
         const std::string form = forms.front();
         md += "\n## " + e.effect + " share by question (" + form_label(form) + ")\n\n![by question](" + e.effect +
