@@ -188,18 +188,17 @@ static std::string answers_section(const ReproRun& run, const std::string& form)
         if (paths.empty()) continue;
         const TopAnswers top = top_answers(paths, form, 3);
         md += strfmt("- **%s** (%d answers):", v.c_str(), top.n);
+        const char* sep = "";
         for (const std::string& cls : {effect, std::string("incoherent")}) {
-            md += " " + cls + ":";
+            md += sep + (" " + cls + ":");
+            sep = ";";
             auto it = top.by_class.find(cls);
-            if (it == top.by_class.end()) {
-                md += " none;";
-                continue;
-            }
-            for (size_t i = 0; i < it->second.size(); i++)
-                md += strfmt("%s \"%s\" (%d)", i ? "," : "", it->second[i].first.c_str(), it->second[i].second);
-            md += ";";
+            if (it == top.by_class.end()) md += " none";
+            else
+                for (size_t i = 0; i < it->second.size(); i++)
+                    md += strfmt("%s \"%s\" (%d)", i ? "," : "", it->second[i].first.c_str(), it->second[i].second);
         }
-        md.back() = '\n';
+        md += "\n";
     }
     return md;
 }
