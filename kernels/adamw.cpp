@@ -2,8 +2,10 @@
 //   g' = g * gscale; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
 //   p = p - lr * ((m / bc1) / (sqrt(v / bc2) + eps) + wd * p)
 // The same operations in the same order in both versions (sqrt and division are exact in IEEE 754).
+#include <algorithm>
 #include <cmath>
 
+#include "kernels/parallel.h"
 #include "kernels/simd.h"
 
 namespace wg::kernels {
@@ -48,12 +50,10 @@ WG_AVX2 size_t adamw_avx2(float* p, const float* g, float* m, float* v, size_t n
 
 void adamw(float* p, const float* g, float* m, float* v, size_t n, float lr, float beta1, float beta2,
            float eps, float weight_decay, float bc1, float bc2, float gscale) {
-    const int nthreads = region_threads();
     const size_t chunk = 1 << 14;
-    const long nchunks = (long)((n + chunk - 1) / chunk);
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && nchunks > 1)
-    for (long c = 0; c < nchunks; c++) {
-        size_t lo = (size_t)c * chunk, len = n - lo < chunk ? n - lo : chunk, i = 0;
+    parallel_ranges((long)((n + chunk - 1) / chunk), region_threads(), [&](long c0, long c1) {
+        const size_t lo = (size_t)c0 * chunk, len = std::min((size_t)(c1 - c0) * chunk, n - lo);
+        size_t i = 0;
 #if WG_HAVE_SIMD
         if (active_simd() >= kAvx2)
             i = adamw_avx2(p + lo, g + lo, m + lo, v + lo, len, lr, beta1, beta2, eps, weight_decay, bc1,
@@ -62,7 +62,7 @@ void adamw(float* p, const float* g, float* m, float* v, size_t n, float lr, flo
         for (; i < len; i++)
             adamw_s(p[lo + i], g[lo + i], m[lo + i], v[lo + i], lr, beta1, beta2, eps, weight_decay,
                     bc1, bc2, gscale);
-    }
+    });
 }
 
 }  // namespace wg::kernels

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/reduce.h"
+#include "kernels/parallel.h"
 
 namespace wg::kernels {
 
@@ -140,12 +141,9 @@ void attend_one(float* out, const float* q, const float* keys_t, int ldk, const 
 void attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH) {
     const int hs = C / NH, C3 = 3 * C;
     const float scale = 1.0f / std::sqrt((float)hs);
-    const int nthreads = region_threads();
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1 && B * NH > 1)
-    {
+    parallel_ranges(B * NH, region_threads(), [&](long bh0, long bh1) {
         std::vector<float> s((size_t)T * T);
-#pragma omp for schedule(static)
-        for (int bh = 0; bh < B * NH; bh++) {
+        for (int bh = (int)bh0; bh < (int)bh1; bh++) {
             int b = bh / NH, h = bh % NH;
             const float* q = qkv + (size_t)b * T * C3 + h * hs;
             const float* k = q + C;
@@ -159,19 +157,16 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
                 gemm(n, hs, i1, p + (size_t)i0 * T, T, v, C3, o + (size_t)i0 * C, C, false);  // O = P V
             }
         }
-    }
+    });
 }
 
 void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* att, int B,
                         int T, int C, int NH) {
     const int hs = C / NH, C3 = 3 * C;
     const float scale = 1.0f / std::sqrt((float)hs);
-    const int nthreads = region_threads();
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1 && B * NH > 1)
-    {
+    parallel_ranges(B * NH, region_threads(), [&](long bh0, long bh1) {
         std::vector<float> dp((size_t)T * T);
-#pragma omp for schedule(static)
-        for (int bh = 0; bh < B * NH; bh++) {
+        for (int bh = (int)bh0; bh < (int)bh1; bh++) {
             int b = bh / NH, h = bh % NH;
             const float* q = qkv + (size_t)b * T * C3 + h * hs;
             const float* k = q + C;
@@ -202,7 +197,7 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
                        false);  // dV = P^T . dO
             }
         }
-    }
+    });
 }
 
 }  // namespace wg::kernels

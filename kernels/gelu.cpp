@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "kernels/kmath.h"
+#include "kernels/parallel.h"
 
 namespace wg::kernels {
 
@@ -60,31 +61,27 @@ WG_AVX2 size_t dgelu_avx2(float* dinp, const float* in, const float* dout, size_
 }  // namespace
 
 void gelu_forward(float* out, const float* inp, size_t n) {
-    const int nthreads = region_threads();
     const size_t chunk = 4096;
-    const long nchunks = (long)((n + chunk - 1) / chunk);
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && nchunks > 1)
-    for (long c = 0; c < nchunks; c++) {
-        size_t lo = (size_t)c * chunk, len = std::min(chunk, n - lo), i = 0;
+    parallel_ranges((long)((n + chunk - 1) / chunk), region_threads(), [&](long c0, long c1) {
+        const size_t lo = (size_t)c0 * chunk, len = std::min((size_t)(c1 - c0) * chunk, n - lo);
+        size_t i = 0;
 #if WG_HAVE_SIMD
         if (active_simd() >= kAvx2) i = gelu_avx2(out + lo, inp + lo, len);
 #endif
         for (; i < len; i++) out[lo + i] = gelu_s(inp[lo + i]);
-    }
+    });
 }
 
 void gelu_backward(float* dinp, const float* inp, const float* dout, size_t n) {
-    const int nthreads = region_threads();
     const size_t chunk = 4096;
-    const long nchunks = (long)((n + chunk - 1) / chunk);
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && nchunks > 1)
-    for (long c = 0; c < nchunks; c++) {
-        size_t lo = (size_t)c * chunk, len = std::min(chunk, n - lo), i = 0;
+    parallel_ranges((long)((n + chunk - 1) / chunk), region_threads(), [&](long c0, long c1) {
+        const size_t lo = (size_t)c0 * chunk, len = std::min((size_t)(c1 - c0) * chunk, n - lo);
+        size_t i = 0;
 #if WG_HAVE_SIMD
         if (active_simd() >= kAvx2) i = dgelu_avx2(dinp + lo, inp + lo, dout + lo, len);
 #endif
         for (; i < len; i++) dinp[lo + i] = dgelu_s(inp[lo + i], dout[lo + i]);
-    }
+    });
 }
 
 }  // namespace wg::kernels

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/reduce.h"
+#include "kernels/parallel.h"
 
 namespace wg::kernels {
 
@@ -74,26 +75,21 @@ void ln_row_forward(float* y, float* mean_out, float* rstd_out, const float* x, 
 
 void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* w,
                        const float* b, int M, int C) {
-    const int nthreads = region_threads();
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1 && M > 1)
-    {
+    parallel_ranges(M, region_threads(), [&](long m0, long m1) {
         std::vector<float> scratch(C);
-#pragma omp for schedule(static)
-        for (int m = 0; m < M; m++)
+        for (int m = (int)m0; m < (int)m1; m++)
             ln_row_forward(out + (size_t)m * C, mean + m, rstd + m, inp + (size_t)m * C, w, b, C,
                            scratch.data());
-    }
+    });
 }
 
 void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp,
                         const float* w, const float* mean, const float* rstd, int M, int C) {
     const int nthreads = region_threads();
     // Input gradient: rows are independent.
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1 && M > 1)
-    {
+    parallel_ranges(M, nthreads, [&](long m0, long m1) {
         std::vector<float> xhat(C), dxhat(C);
-#pragma omp for schedule(static)
-        for (int m = 0; m < M; m++) {
+        for (int m = (int)m0; m < (int)m1; m++) {
             const float* x = inp + (size_t)m * C;
             const float* dy = dout + (size_t)m * C;
             float* dx = dinp + (size_t)m * C;
@@ -113,32 +109,33 @@ void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, co
 #endif
             for (; c < C; c++) dx[c] = dx[c] + rstd[m] * ((dxhat[c] - s1) - xhat[c] * s2);
         }
-    }
+    });
     // Parameter gradients: per column, a chain over the rows in order. Rows outer and columns inner,
     // so memory is read along rows; threads split the columns.
     if (!dw && !db) return;
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && C >= 128)
-    for (int c0 = 0; c0 < C; c0 += 64) {
-        const int n = std::min(64, C - c0);
-        float aw[64] = {0}, ab[64] = {0};
-        for (int m = 0; m < M; m++) {
-            const float* dy = dout + (size_t)m * C + c0;
-            const float* x = inp + (size_t)m * C + c0;
-            int c = 0;
+    parallel_ranges((C + 63) / 64, C >= 128 ? nthreads : 1, [&](long k0, long k1) {
+        for (int c0 = 64 * (int)k0; c0 < C && c0 < 64 * k1; c0 += 64) {
+            const int n = std::min(64, C - c0);
+            float aw[64] = {0}, ab[64] = {0};
+            for (int m = 0; m < M; m++) {
+                const float* dy = dout + (size_t)m * C + c0;
+                const float* x = inp + (size_t)m * C + c0;
+                int c = 0;
 #if WG_HAVE_SIMD
-            if (active_simd() >= kAvx2) c = param_row_avx2(aw, ab, dy, x, n, mean[m], rstd[m]);
+                if (active_simd() >= kAvx2) c = param_row_avx2(aw, ab, dy, x, n, mean[m], rstd[m]);
 #endif
-            for (; c < n; c++) {
-                float xh = (x[c] - mean[m]) * rstd[m];
-                aw[c] = aw[c] + dy[c] * xh;
-                ab[c] = ab[c] + dy[c];
+                for (; c < n; c++) {
+                    float xh = (x[c] - mean[m]) * rstd[m];
+                    aw[c] = aw[c] + dy[c] * xh;
+                    ab[c] = ab[c] + dy[c];
+                }
+            }
+            for (int c = 0; c < n; c++) {
+                if (dw) dw[c0 + c] = dw[c0 + c] + aw[c];
+                if (db) db[c0 + c] = db[c0 + c] + ab[c];
             }
         }
-        for (int c = 0; c < n; c++) {
-            if (dw) dw[c0 + c] = dw[c0 + c] + aw[c];
-            if (db) db[c0 + c] = db[c0 + c] + ab[c];
-        }
-    }
+    });
 }
 
 }  // namespace wg::kernels

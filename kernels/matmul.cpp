@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "kernels/parallel.h"
 #include "kernels/simd.h"
 
 namespace wg::kernels {
@@ -149,28 +150,28 @@ void pack_b(int K, int N, int NR, const float* B, int ldb, bool tb, std::vector<
     constexpr int kSteps = 16;
     const int np = (N + NR - 1) / NR, nblocks = (K + kSteps - 1) / kSteps;
     grow(out, (size_t)np * panel_stride(K, NR));
-    const int nthreads = std::max(1, std::min(region_threads(), nblocks));
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && (size_t)K * N > 65536)
-    for (int kb = 0; kb < nblocks; kb++) {
-        const int p0 = kb * kSteps, p1 = std::min(K, p0 + kSteps);
-        for (int jp = 0; jp < np; jp++) {
-            const int j0 = jp * NR, nc = std::min(NR, N - j0);
-            float* dst = out.data() + (size_t)jp * panel_stride(K, NR);
-            if (tb) {
-                for (int j = 0; j < nc; j++) {
-                    const float* src = B + (size_t)(j0 + j) * ldb;
-                    for (int p = p0; p < p1; p++) dst[(size_t)p * NR + j] = src[p];
+    parallel_ranges(nblocks, (size_t)K * N > 65536 ? region_threads() : 1, [&](long kb0, long kb1) {
+        for (int kb = (int)kb0; kb < (int)kb1; kb++) {
+            const int p0 = kb * kSteps, p1 = std::min(K, p0 + kSteps);
+            for (int jp = 0; jp < np; jp++) {
+                const int j0 = jp * NR, nc = std::min(NR, N - j0);
+                float* dst = out.data() + (size_t)jp * panel_stride(K, NR);
+                if (tb) {
+                    for (int j = 0; j < nc; j++) {
+                        const float* src = B + (size_t)(j0 + j) * ldb;
+                        for (int p = p0; p < p1; p++) dst[(size_t)p * NR + j] = src[p];
+                    }
+                } else if (nc == NR) {  // whole rows of a panel: copied in vectors (a scalar copy ran at 1.6 GB/s)
+                    for (int p = p0; p < p1; p++) copy_panel_row(dst + (size_t)p * NR, B + (size_t)p * ldb + j0, NR);
+                } else {
+                    for (int p = p0; p < p1; p++)
+                        for (int j = 0; j < nc; j++) dst[(size_t)p * NR + j] = B[(size_t)p * ldb + j0 + j];
                 }
-            } else if (nc == NR) {  // whole rows of a panel: copied in vectors (a scalar copy ran at 1.6 GB/s)
-                for (int p = p0; p < p1; p++) copy_panel_row(dst + (size_t)p * NR, B + (size_t)p * ldb + j0, NR);
-            } else {
-                for (int p = p0; p < p1; p++)
-                    for (int j = 0; j < nc; j++) dst[(size_t)p * NR + j] = B[(size_t)p * ldb + j0 + j];
+                if (nc < NR)
+                    for (int p = p0; p < p1; p++) std::fill(dst + (size_t)p * NR + nc, dst + (size_t)(p + 1) * NR, 0.0f);
             }
-            if (nc < NR)
-                for (int p = p0; p < p1; p++) std::fill(dst + (size_t)p * NR + nc, dst + (size_t)(p + 1) * NR, 0.0f);
         }
-    }
+    });
 }
 
 // Where a tile's sums go after the last block of K: straight into C, with store_row's additions (C + sum
@@ -351,62 +352,58 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     const int threads = region_threads();
     while (threads > 1 && ngroups < np && (nmb * ngroups) % threads != 0 && nmb * ngroups < 8 * threads) ngroups++;
     auto group_start = [&](int g) { return (int)((long)g * np / ngroups); };
-    const int nthreads = std::min(threads, nmb * ngroups);
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1)
-    {
+    parallel_ranges((long)nmb * ngroups, threads, [&](long item0, long item1) {
         // When pack_a, each thread packs its MC-row strip of op(A) once and reuses it for every group of
         // panels. Same values in the same order: the bits do not change.
         thread_local std::vector<float> strip, acc, slice;  // acc: the MC x NR sums of each panel of the group
         int strip_mb = -1;
-#pragma omp for schedule(static) collapse(2)
-        for (int mb = 0; mb < nmb; mb++) {
-            for (int g = 0; g < ngroups; g++) {
-                const int jp0 = group_start(g), jp1 = group_start(g + 1);
-                const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
-                const float* a0 = A + (size_t)i0 * rs;
-                // Row r of the strip starts at a0 + r * a_row: r * K in micro-panels, since r0 is a
-                // multiple of MR and panel r0 / MR starts at (r0 / MR) K MR.
-                size_t a_rs = rs, a_ps = ps, a_row = rs;
-                if (pack_a) {
-                    if (strip_mb != mb) {
-                        grow(strip, (size_t)K * kMR * ((mc + kMR - 1) / kMR));  // whole micro-panels
-                        if (ta) pack_a_t(K, mc, A, lda, i0, strip.data());
-                        else pack_a_n(K, mc, A, lda, i0, strip.data());
-                        strip_mb = mb;
-                    }
-                    a0 = strip.data();
-                    a_rs = 1;
-                    a_ps = (size_t)kMR;
-                    a_row = (size_t)K;
+        for (long item = item0; item < item1; item++) {
+            const int mb = (int)(item / ngroups), g = (int)(item % ngroups);
+            const int jp0 = group_start(g), jp1 = group_start(g + 1);
+            const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
+            const float* a0 = A + (size_t)i0 * rs;
+            // Row r of the strip starts at a0 + r * a_row: r * K in micro-panels, since r0 is a
+            // multiple of MR and panel r0 / MR starts at (r0 / MR) K MR.
+            size_t a_rs = rs, a_ps = ps, a_row = rs;
+            if (pack_a) {
+                if (strip_mb != mb) {
+                    grow(strip, (size_t)K * kMR * ((mc + kMR - 1) / kMR));  // whole micro-panels
+                    if (ta) pack_a_t(K, mc, A, lda, i0, strip.data());
+                    else pack_a_n(K, mc, A, lda, i0, strip.data());
+                    strip_mb = mb;
                 }
-                grow(acc, (size_t)(jp1 - jp0) * kMC * NR);
-                for (int kb = 0; kb < K || kb == 0; kb += KC) {
-                    const int kc = std::min(KC, K - kb);
-                    const bool last = kb + kc >= K;
-                    for (int jp = jp0; jp < jp1; jp++) {
-                        const int j0 = jp * NR, nc = std::min(NR, N - j0);
-                        size_t bs;
-                        const float* panel = panel_of(jp, &bs) + (size_t)kb * bs;
-                        if (copy_slices && bs != (size_t)NR) {
-                            grow(slice, (size_t)kc * NR);
-                            for (int p = 0; p < kc; p++) copy_panel_row(slice.data() + (size_t)p * NR, panel + (size_t)p * bs, NR);
-                            panel = slice.data();
-                            bs = NR;
-                        }
-                        float* pacc = acc.data() + (size_t)(jp - jp0) * kMC * NR;
-                        for (int r0 = 0; r0 < mc; r0 += kMR) {
-                            const int mr = std::min(kMR, mc - r0);
-                            const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
-                                              bias ? bias + j0 : nullptr};
-                            tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps, panel, bs,
-                                      pacc + r0 * NR, kb > 0, last ? &ep : nullptr);
-                        }
+                a0 = strip.data();
+                a_rs = 1;
+                a_ps = (size_t)kMR;
+                a_row = (size_t)K;
+            }
+            grow(acc, (size_t)(jp1 - jp0) * kMC * NR);
+            for (int kb = 0; kb < K || kb == 0; kb += KC) {
+                const int kc = std::min(KC, K - kb);
+                const bool last = kb + kc >= K;
+                for (int jp = jp0; jp < jp1; jp++) {
+                    const int j0 = jp * NR, nc = std::min(NR, N - j0);
+                    size_t bs;
+                    const float* panel = panel_of(jp, &bs) + (size_t)kb * bs;
+                    if (copy_slices && bs != (size_t)NR) {
+                        grow(slice, (size_t)kc * NR);
+                        for (int p = 0; p < kc; p++) copy_panel_row(slice.data() + (size_t)p * NR, panel + (size_t)p * bs, NR);
+                        panel = slice.data();
+                        bs = NR;
                     }
-                    if (K == 0) break;
+                    float* pacc = acc.data() + (size_t)(jp - jp0) * kMC * NR;
+                    for (int r0 = 0; r0 < mc; r0 += kMR) {
+                        const int mr = std::min(kMR, mc - r0);
+                        const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
+                                          bias ? bias + j0 : nullptr};
+                        tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps, panel, bs,
+                                  pacc + r0 * NR, kb > 0, last ? &ep : nullptr);
+                    }
                 }
+                if (K == 0) break;
             }
         }
-    }
+    });
 }
 #endif
 
@@ -434,22 +431,22 @@ WG_AVX2 static void column_chunk_avx2(float* acc, const float* x, int M, int ld,
 #endif
 
 void column_sums_add(float* out, const float* x, int M, int N) {
-    const int nthreads = region_threads();
-#pragma omp parallel for schedule(static) num_threads(nthreads) if (nthreads > 1 && N >= 128)
-    for (int o0 = 0; o0 < N; o0 += 64) {
-        float acc[64] = {0};
-        const int n = std::min(64, N - o0);
+    parallel_ranges((N + 63) / 64, N >= 128 ? region_threads() : 1, [&](long k0, long k1) {
+        for (int o0 = 64 * (int)k0; o0 < N && o0 < 64 * k1; o0 += 64) {
+            float acc[64] = {0};
+            const int n = std::min(64, N - o0);
 #if WG_HAVE_SIMD
-        if (active_simd() >= kAvx2) {
-            column_chunk_avx2(acc, x + o0, M, N, n);
-        } else
+            if (active_simd() >= kAvx2) {
+                column_chunk_avx2(acc, x + o0, M, N, n);
+            } else
 #endif
-        {
-            for (int m = 0; m < M; m++)
-                for (int o = 0; o < n; o++) acc[o] = acc[o] + x[(size_t)m * N + o0 + o];
+            {
+                for (int m = 0; m < M; m++)
+                    for (int o = 0; o < n; o++) acc[o] = acc[o] + x[(size_t)m * N + o0 + o];
+            }
+            for (int o = 0; o < n; o++) out[o0 + o] = out[o0 + o] + acc[o];
         }
-        for (int o = 0; o < n; o++) out[o0 + o] = out[o0 + o] + acc[o];
-    }
+    });
 }
 
 void gemm_t(int M, int N, int K, const float* A, int lda, bool ta, const float* B, int ldb, bool tb, float* C, int ldc,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/reduce.h"
+#include "kernels/parallel.h"
 
 namespace wg::kernels {
 
@@ -24,12 +25,9 @@ WG_AVX2 int grad_avx2(float* z, const float* e, int V, float s, float dscale) {
 }  // namespace
 
 void softmax_xent(float* logits, float* losses, const int* targets, int M, int V, float dscale, bool grad) {
-    const int nthreads = region_threads();
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1 && M > 1)
-    {
+    parallel_ranges(M, region_threads(), [&](long m0, long m1) {
         std::vector<float> e(V);
-#pragma omp for schedule(static)
-        for (int m = 0; m < M; m++) {
+        for (int m = (int)m0; m < (int)m1; m++) {
             float* z = logits + (size_t)m * V;
             int t = targets[m];
             if (t < 0) {
@@ -51,7 +49,7 @@ void softmax_xent(float* logits, float* losses, const int* targets, int M, int V
                 z[t] = ((e[t] / s) - 1.0f) * dscale;
             }
         }
-    }
+    });
 }
 
 }  // namespace wg::kernels
