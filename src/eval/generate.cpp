@@ -17,15 +17,45 @@ TransposedHead::TransposedHead(const GPT& model) : w((size_t)model.cfg.n_embd * 
     K::transpose(model.cfg.vocab, model.cfg.n_embd, model.P.wte, model.cfg.n_embd, w.data(), model.cfg.vocab);
 }
 
+// Each thread keeps the largest KV cache its decoders have used and lends it to the next one. A new
+// allocation per decoder came from the system untouched, so every page a copy or a step wrote was a
+// page fault; on a virtual machine with slow faults that was a third of an evaluation's time (one
+// sampling decoder per question form, one scoring decoder per question).
+namespace {
+struct KvLoan {
+    std::unique_ptr<float[]> mem;
+    size_t floats = 0;
+    bool lent = false;
+};
+thread_local KvLoan t_kv;
+}  // namespace
+
 Decoder::Decoder(const GPT& model, int n_seq, int capacity, const TransposedHead* head)
     : g_(model), n_seq_(n_seq), cap_(std::min(capacity, model.cfg.context)) {
     const size_t C = model.cfg.n_embd;
     const size_t n = (size_t)model.cfg.n_layer * n_seq * cap_ * C;
-    k_.reset(new float[n]);  // not zeroed: a position is written before it is read
-    v_.reset(new float[n]);
+    float* mem;
+    if (!t_kv.lent) {
+        if (t_kv.floats < 2 * n) {
+            t_kv.mem.reset();  // before the new one: the two need not be held at once
+            t_kv.mem.reset(new float[2 * n]);  // not zeroed: a position is written before it is read
+            t_kv.floats = 2 * n;
+        }
+        t_kv.lent = borrowed_ = true;
+        mem = t_kv.mem.get();
+    } else {
+        own_kv_.reset(new float[2 * n]);
+        mem = own_kv_.get();
+    }
+    k_ = mem;
+    v_ = mem + n;
     len_.assign(n_seq, 0);
     if (!head) own_head_ = std::make_unique<TransposedHead>(model);
     head_ = head ? head : own_head_.get();
+}
+
+Decoder::~Decoder() {
+    if (borrowed_) t_kv.lent = false;
 }
 
 void Decoder::copy(int from, int to) {

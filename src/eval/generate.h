@@ -25,6 +25,9 @@ struct TransposedHead {
 struct Decoder {
     // head: the model's TransposedHead, or null to build one.
     Decoder(const GPT& model, int n_seq, int capacity, const TransposedHead* head = nullptr);
+    ~Decoder();
+    Decoder(const Decoder&) = delete;
+    Decoder& operator=(const Decoder&) = delete;
     // Feeds tokens[i] to sequence seqs[i] at its next position; logits: n x vocab. A sequence named
     // by several rows takes them as consecutive positions, in row order (a prompt fed at once).
     void step(const int* seqs, const int* tokens, int n, float* logits);
@@ -36,8 +39,11 @@ struct Decoder {
     const GPT& g_;
     int n_seq_, cap_;
     // Per layer and sequence: keys dimension-major [C][cap] (attend_one reads eight keys at once),
-    // values [cap][C]. Not zeroed: a position is written before it is read.
-    std::unique_ptr<float[]> k_, v_;
+    // values [cap][C]. Not zeroed: a position is written before it is read. The memory is the
+    // thread's reused cache (see generate.cpp), or own_kv_ when another decoder of the thread has it.
+    float *k_, *v_;
+    bool borrowed_ = false;
+    std::unique_ptr<float[]> own_kv_;
     std::vector<int> len_;
     std::unique_ptr<TransposedHead> own_head_;  // when none was given
     const TransposedHead* head_;
