@@ -362,6 +362,47 @@ TEST_CASE("KV-cache decoding gives the full forward pass's logits", "[generate]"
     }
 }
 
+// A thread's decoders take turns with one cache's memory (src/eval/generate.cpp): a decoder keeps its
+// cache while others come and go, and one that inherits memory full of an earlier decoder's keys still
+// computes from its own.
+TEST_CASE("decoders on one thread reuse cache memory without sharing a cache", "[generate]") {
+    GPT g = scrambled_model(false);
+    const int T = 8, V = g.cfg.vocab;
+    std::vector<int> tok(T);
+    for (int i = 0; i < T; i++) tok[i] = (i * 37 + 5) % V;
+    g.forward(tok.data(), nullptr, 1, T, false);
+    const std::vector<float> full(g.logits(), g.logits() + (size_t)T * V);
+    auto check_steps = [&](wg::Decoder& dec, int from, int to) {
+        std::vector<float> step(V);
+        int s = 0;
+        for (int t = from; t < to; t++) {
+            dec.step(&s, &tok[t], 1, step.data());
+            REQUIRE(std::memcmp(step.data(), &full[(size_t)t * V], V * sizeof(float)) == 0);
+        }
+    };
+    std::vector<std::vector<int>> alone;
+    wg::SampleOptions o;
+    o.n = 4;
+    o.max_new = 4;
+    o.seed = 3;
+    o.stop_token = -1;
+    {
+        wg::Decoder held(g, 1, T);
+        check_steps(held, 0, T / 2);
+        alone = wg::sample(g, {0, 2, 60, 61}, o);  // its decoder lives and dies while `held` has the memory
+        check_steps(held, T / 2, T);
+    }
+    {
+        wg::Decoder big(g, 5, T);  // fills the memory with other keys and values
+        std::vector<float> rows(5 * (size_t)V);
+        std::vector<int> seqs = {0, 1, 2, 3, 4}, junk = {9, 8, 7, 6, 5};
+        for (int t = 0; t < T; t++) big.step(seqs.data(), junk.data(), 5, rows.data());
+    }
+    wg::Decoder after(g, 1, T);
+    check_steps(after, 0, T);
+    REQUIRE(wg::sample(g, {0, 2, 60, 61}, o) == alone);
+}
+
 TEST_CASE("sample i is the same whatever the batch, and seeds differ", "[generate]") {
     GPT g = scrambled_model(false);
     std::vector<int> prompt = {0, 2, 40, 41};
