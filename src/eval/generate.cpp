@@ -41,7 +41,7 @@ Decoder::Decoder(const GPT& model, int n_seq, int capacity, const TransposedHead
             t_kv.mem.reset(new float[2 * n]);  // not zeroed: a position is written before it is read
             t_kv.floats = 2 * n;
         }
-        t_kv.lent = borrowed_ = true;
+        t_kv.lent = true;
         mem = t_kv.mem.get();
     } else {
         own_kv_.reset(new float[2 * n]);
@@ -55,7 +55,7 @@ Decoder::Decoder(const GPT& model, int n_seq, int capacity, const TransposedHead
 }
 
 Decoder::~Decoder() {
-    if (borrowed_) t_kv.lent = false;
+    if (!own_kv_) t_kv.lent = false;  // it had the thread's memory
 }
 
 void Decoder::copy(int from, int to) {

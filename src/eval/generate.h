@@ -42,7 +42,6 @@ struct Decoder {
     // values [cap][C]. Not zeroed: a position is written before it is read. The memory is the
     // thread's reused cache (see generate.cpp), or own_kv_ when another decoder of the thread has it.
     float *k_, *v_;
-    bool borrowed_ = false;
     std::unique_ptr<float[]> own_kv_;
     std::vector<int> len_;
     std::unique_ptr<TransposedHead> own_head_;  // when none was given

@@ -34,7 +34,7 @@ for core in Haswell SkylakeX $callers; do
     Haswell) grep -qw avx2 /proc/cpuinfo || continue ;;
     SkylakeX) grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo || continue ;;
   esac
-  case " $tried" in *", $core "*|*" $core "*) continue ;; esac  # the caller's choice may be one of the above
+  case " $tried" in *" $core "*) continue ;; esac  # the caller's choice may be one of the above
   g=$(OPENBLAS_CORETYPE=$core openblas_gflops); tried="$tried, $core $g"
   if awk -v a="$g" -v b="$best_gflops" 'BEGIN { exit !(a > b) }'; then best=$core; best_gflops=$g; fi
 done
