@@ -22,6 +22,7 @@ detail::SimdLevel detect() {
     return detail::kNone;
 }
 const detail::SimdLevel g_cpu_level = detect();
+bool g_avx2_only = false;
 }  // namespace
 
 void set_backend(Backend b) { g_backend = b; }
@@ -43,6 +44,8 @@ const char* simd_level() {
     }
 }
 
+void limit_simd_to_avx2(bool on) { g_avx2_only = on; }
+
 void set_threads(int n) {
     g_threads = n < 1 ? 1 : n;
     // OpenBLAS keeps its own pool (all cores by default): the OpenBLAS backend, and the bench that
@@ -55,7 +58,10 @@ void set_threads(int n) {
 int threads() { return g_threads; }
 
 namespace detail {
-SimdLevel active_simd() { return g_backend == Backend::Scalar ? kNone : g_cpu_level; }
+SimdLevel active_simd() {
+    if (g_backend == Backend::Scalar) return kNone;
+    return g_avx2_only && g_cpu_level > kAvx2 ? kAvx2 : g_cpu_level;
+}
 int region_threads() {
 #ifdef _OPENMP
     if (omp_in_parallel()) return 1;

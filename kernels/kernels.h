@@ -18,6 +18,9 @@ Backend backend();
 const char* backend_name();
 // What the SIMD backend runs on this CPU: "avx512", "avx2" or "none" (then it is the scalar code).
 const char* simd_level();
+// For tests: with true the SIMD backend runs at most its AVX2 kernels, so that on an AVX-512 CPU both
+// SIMD levels are checked against the scalar reference. simd_level() still names the CPU's level.
+void limit_simd_to_avx2(bool on);
 void set_threads(int n);
 int threads();
 

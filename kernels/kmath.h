@@ -124,6 +124,31 @@ WG_AVX2 inline __m256 tanh_v8(__m256 x) {
     return _mm256_or_ps(y, _mm256_and_ps(x, signmask));
 }
 
+// The same exp and tanh on 16 lanes (AVX-512): the same IEEE operations as exp_v8 and tanh_v8, lane by
+// lane, so the same bits; elementwise kernels use them where the CPU has AVX-512.
+WG_AVX512 inline __m512 exp_v16(__m512 x) {
+    x = _mm512_min_ps(_mm512_set1_ps(kExpHi), x);
+    x = _mm512_max_ps(_mm512_set1_ps(kExpLo), x);
+    const __m512 magic = _mm512_set1_ps(kRoundMagic);
+    __m512 r = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(kLog2e)), magic), magic);
+    __m512 f = _mm512_fmadd_ps(r, _mm512_set1_ps(-kLn2Hi), x);
+    f = _mm512_fmadd_ps(r, _mm512_set1_ps(-kLn2Lo), f);
+    __m512 p = _mm512_set1_ps(kExpC[7]);
+    for (int i = 6; i >= 0; i--) p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kExpC[i]));
+    __m512i n = _mm512_cvttps_epi32(r);
+    __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
+    return _mm512_mul_ps(p, scale);
+}
+
+WG_AVX512 inline __m512 tanh_v16(__m512 x) {
+    const __m512i signmask = _mm512_set1_epi32((int)0x80000000u);
+    __m512 a = _mm512_castsi512_ps(_mm512_andnot_si512(signmask, _mm512_castps_si512(x)));
+    __m512 t = exp_v16(_mm512_mul_ps(_mm512_set1_ps(-2.0f), a));
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m512 y = _mm512_div_ps(_mm512_sub_ps(one, t), _mm512_add_ps(one, t));
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(y), _mm512_and_si512(_mm512_castps_si512(x), signmask)));
+}
+
 // The canonical striped sum of 8 lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
 WG_AVX2 inline float hsum_v8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));  // l0+l4 .. l3+l7

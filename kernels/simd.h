@@ -9,7 +9,18 @@
 
 #if defined(WEIRDGEN_SIMD) && defined(__x86_64__)
 #define WG_HAVE_SIMD 1
+// GCC 12's AVX-512 intrinsics pass an "undefined" vector as the unused merge source, and after
+// inlining -W(maybe-)uninitialized reports it against the header's lines (GCC 12): the
+// warnings are off for the header's lines only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+#pragma GCC diagnostic pop
+#else
+#include <immintrin.h>
+#endif
 #define WG_AVX2 __attribute__((target("avx2,fma")))
 #define WG_AVX512 __attribute__((target("avx512f,avx512dq,avx2,fma")))
 #else

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -33,14 +34,21 @@ void with(K::Backend b, int threads, const std::function<void()>& f) {
     K::set_threads(1);
 }
 
-// f writes its outputs into the vector it returns; scalar, SIMD 1 thread and SIMD 2 threads must agree.
+// f writes its outputs into the vector it returns; scalar, SIMD 1 thread and SIMD 2 threads must agree,
+// and on an AVX-512 CPU so must its AVX2 kernels.
 void check_all_equal(const std::function<std::vector<float>()>& f) {
-    std::vector<float> ref, simd, simd2;
+    std::vector<float> ref, simd, simd2, avx2;
     with(K::Backend::Scalar, 1, [&] { ref = f(); });
     with(K::Backend::Simd, 1, [&] { simd = f(); });
     with(K::Backend::Simd, 2, [&] { simd2 = f(); });
     REQUIRE(same_bits(ref, simd));
     REQUIRE(same_bits(simd, simd2));
+    if (std::string(K::simd_level()) == "avx512") {
+        K::limit_simd_to_avx2(true);
+        with(K::Backend::Simd, 1, [&] { avx2 = f(); });
+        K::limit_simd_to_avx2(false);
+        REQUIRE(same_bits(ref, avx2));
+    }
 }
 
 struct Shape {
@@ -80,6 +88,21 @@ TEST_CASE("gemm: SIMD == scalar bits, 1 == 2 threads, all modes", "[kernels]") {
                 return C;
             });
         }
+}
+
+TEST_CASE("transpose: every element to its place, in 8 x 8 blocks and on the ragged edges", "[kernels]") {
+    for (Shape sh : {Shape{1, 1, 0}, Shape{7, 9, 0}, Shape{8, 8, 0}, Shape{16, 24, 0}, Shape{19, 33, 0}, Shape{128, 32, 0}}) {
+        const int rows = sh.M, cols = sh.N, lds = cols + 3, ldd = rows + 5;  // strides wider than the rows
+        auto src = randv((size_t)rows * lds, 90);
+        check_all_equal([&] {
+            std::vector<float> dst((size_t)cols * ldd, -1.0f);
+            K::transpose(rows, cols, src.data(), lds, dst.data(), ldd);
+            for (int j = 0; j < cols; j++)
+                for (int i = 0; i < ldd; i++)  // the padding of each row is left alone
+                    REQUIRE(same_bits({dst[(size_t)j * ldd + i]}, {i < rows ? src[(size_t)i * lds + j] : -1.0f}));
+            return dst;
+        });
+    }
 }
 
 TEST_CASE("gemm_t: transposed operands give the bits of explicit transposes", "[kernels]") {
