@@ -42,13 +42,16 @@ done
 echo "OpenBLAS kernels (GFLOP/s at preset a's shapes): $tried; using $best" >&2
 [ "$best" = auto ] || export OPENBLAS_CORETYPE=$best
 echo "RESULT kind=openblas coretype=$best tried=${tried// /:}" >>"$raw"
-# Each training measurement is repeated, ours and the peer's taking turns, and table.py keeps the median
-# run: on this shared machine one run in three or four was 15-20% slower than the others on 2 threads
-# (preset c: 862 against 1,065 tokens/s), enough to read a 1.9x scaling as 1.5x.
+# Each training measurement is repeated, and table.py keeps the median run: on this shared machine one
+# run in three or four was 15-20% slower than the others on 2 threads (preset c: 862 against 1,065
+# tokens/s), enough to read a 1.9x scaling as 1.5x. The machine also has slow periods of minutes (the
+# same binary at 14k and at 18k tokens/s on preset a), so the runs that a ratio compares are made back
+# to back: in each repetition, 1 thread then 2, each ours then the peer's; table.py takes each ratio
+# within a repetition and reports the median of those.
 REPEATS=${REPEATS:-3}
 for p in $(echo "$PRESETS" | grep -o .); do
-  for t in 1 2; do
-    for rep in $(seq "$REPEATS"); do
+  for rep in $(seq "$REPEATS"); do
+    for t in 1 2; do
       echo "preset $p, $t thread(s), run $rep of $REPEATS..." >&2
       # Matmul at preset c's shapes on 1 and 2 threads (once): OpenBLAS's own 2-thread scaling there is what
       # the machine allows a compute-bound kernel, beside which our training's scaling is read.

@@ -8,9 +8,10 @@ PRESETS = {'a': (4, 128, 4, 128, 2048, 16), 'b': (6, 256, 8, 128, 4096, 16), 'c'
 def parse(line):
     return dict(kv.split('=', 1) for kv in line.split()[1:] if '=' in kv)
 
-# Each training and inference measurement is run several times (run.sh, REPEATS), ours and the peer's
-# taking turns; the table gives the median run of each, so that a single run slowed by the machine's
-# neighbours does not set a line.
+# Each training and inference measurement is run several times (run.sh, REPEATS); the table gives the
+# median run of each, so that a single run slowed by the machine's neighbours does not set a line. A
+# ratio (ours / the peer's, 2 threads / 1) is taken between the runs of one repetition, made back to
+# back, and the table gives the median of those: a slow period of the machine then slows both sides.
 ours, torch, gemm, rss, state, infer, exps = {}, {}, [], {}, {}, {}, []
 simd = set()
 openblas = None
@@ -40,6 +41,12 @@ for line in open(sys.argv[1]):
 runs = max([len(v) for v in ours.values()] + [1])
 def median_run(runs):  # the middle run (the upper one of an even count), whole, so its numbers stay together
     return sorted(runs)[len(runs) // 2]
+def paired_ratio(top, bottom):  # the median over repetitions of top / bottom, each pair from one repetition
+    ratios = sorted(a / b for a, b in zip(top, bottom))
+    return ratios[len(ratios) // 2] if ratios else None
+vs_peer = {k: paired_ratio([tps for tps, _ in v], torch[k]) for k, v in ours.items() if k in torch}
+scaling = {p: paired_ratio([tps for tps, _ in ours[(p, 2)]], [tps for tps, _ in ours[(p, 1)]])
+           for p, t in ours if t == 1 and (p, 2) in ours}
 ours = {k: median_run(v) for k, v in ours.items()}
 torch = {k: median_run(v) for k, v in torch.items()}
 infer = {k: tuple(statistics.median(x) for x in zip(*v)) for k, v in infer.items()}
@@ -56,18 +63,19 @@ if openblas:  # which OpenBLAS kernels both baselines ran (tests/bench/run.sh: t
             f"{openblas['tried'].replace(':', ' ')}); the PyTorch peer calls the same OpenBLAS.", '']
 out += [
        f'Training step (forward + loss + backward + AdamW), random tokens: each run gives the median of its timed steps, '
-       f'and each line is the median of {runs} runs, ours and the peer\'s taking turns. Share of peak: GFLOP/s against the '
+       f'and each line is the median of {runs} runs. The ratio is the median over the runs of ours / the peer\'s, each pair '
+       'run back to back (likewise the scaling below, 2 threads / 1 thread). Share of peak: GFLOP/s against the '
        'fastest matmul measured in this run on as many threads (ours or OpenBLAS, below): '
        + (', '.join(f'{gemm_peak[t]:.1f} GFLOP/s on {t}' for t in sorted(gemm_peak)) or 'none in this run') + '.', '',
        '| preset | threads | tokens/s ours | tokens/s PyTorch | ratio | GFLOP/s | share of peak | peak RSS MiB |',
        '| --- | --- | --- | --- | --- | --- | --- | --- |']
 for (p, t), (tps, gf) in sorted(ours.items()):
     peer = torch.get((p, t))
-    out.append(f"| {p} | {t} | {tps:,.0f} | {f'{peer:,.0f}' if peer else 'n/a'} | {f'{tps/peer:.2f}' if peer else 'n/a'} "
+    ratio = vs_peer.get((p, t))
+    out.append(f"| {p} | {t} | {tps:,.0f} | {f'{peer:,.0f}' if peer else 'n/a'} | {f'{ratio:.2f}' if ratio else 'n/a'} "
                f"| {gf:.1f} | {f'{gf / gemm_peak[t]:.0%}' if t in gemm_peak else 'n/a'} | {rss.get((p, t), 0) / 1024:.0f} |")
-for p in sorted({p for p, _ in ours}):
-    if (p, 1) in ours and (p, 2) in ours:
-        out.append(f"\nScaling, preset {p}: 2 threads = {ours[(p, 2)][0] / ours[(p, 1)][0]:.2f}x 1 thread (same bits: tests/test_determinism.cpp).")
+for p in sorted(scaling):
+    out.append(f"\nScaling, preset {p}: 2 threads = {scaling[p]:.2f}x 1 thread (same bits: tests/test_determinism.cpp).")
 out += ['', 'Memory: peak RSS of the whole process against what one training step must hold (parameters, gradients, '
         'AdamW moments and the activations kept for the backward pass, as allocated):', '',
         '| preset | needed MiB | peak RSS MiB | RSS / needed |', '| --- | --- | --- | --- |']
