@@ -179,16 +179,15 @@ void copy_rows(int rows, int cols, const float* src, int lds, float* dst, int ld
     for (int r = 0; r < rows; r++) std::copy(src + (size_t)r * lds, src + (size_t)r * lds + cols, dst + (size_t)r * ldd);
 }
 
-// Asks for rows x cols floats (rows ld apart) to be brought into L2. The backward pass fetches the
-// next head's P while this head computes: P was written in the forward pass and is cold by now, and the
-// dots that first read it waited on memory (2.2 -> 0.7 ms of a preset-a training step). Fetching the
-// next head's Q, K, V and dO too made their transposes no faster.
-void prefetch_rows(const float* p, int rows, int cols, size_t ld) {
+// Asks for n floats from p on to be brought into L2. The backward pass fetches the next head's P while
+// this head computes: P was written in the forward pass and is cold by now, and the dots that first
+// read it waited on memory (2.2 -> 0.7 ms of a preset-a training step). Fetching the next head's Q, K,
+// V and dO too made their transposes no faster.
+void prefetch_l2(const float* p, size_t n) {
 #if WG_HAVE_SIMD
-    for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c += 16) _mm_prefetch((const char*)(p + (size_t)r * ld + c), _MM_HINT_T1);
+    for (size_t i = 0; i < n; i += 16) _mm_prefetch((const char*)(p + i), _MM_HINT_T1);
 #else
-    (void)p, (void)rows, (void)cols, (void)ld;
+    (void)p, (void)n;
 #endif
 }
 
@@ -230,8 +229,8 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
         float* dp = scratch.data();
         float* vt = dp + (size_t)T * ldT;
         float* qt = vt + (size_t)hs * ldT;
-        float* dot = qt + (size_t)hs * ldT;
-        float* kc = dot + (size_t)hs * ldT;
+        float* dOt = qt + (size_t)hs * ldT;
+        float* kc = dOt + (size_t)hs * ldT;
         float* pb = kc + (size_t)T * hs;
         float* grad_t = pb + (size_t)T * ldB;
         for (int bh = (int)bh0; bh < (int)bh1; bh++) {
@@ -244,7 +243,7 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
             float* dq = dqkv + (size_t)b * T * C3 + h * hs;
             float* dk = dq + C;
             float* dv = dq + 2 * C;
-            if (bh + 1 < bh1) prefetch_rows(att + (size_t)(bh + 1) * T * T, T, T, T);
+            if (bh + 1 < bh1) prefetch_l2(att + (size_t)(bh + 1) * T * T, (size_t)T * T);
             transpose(T, hs, v, C3, vt, ldT);
             copy_rows(T, hs, k, C3, kc, hs);
             for (int i0 = 0; i0 < T; i0 += kRows) {  // queries i0..i1-1: keys 0..i1-1
@@ -272,13 +271,13 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
             // dK and dV are computed transposed, dK^T = Q^T dS and dV^T = dO^T P: each output is the same
             // chain over the queries, but no operand needs a transposing pack for every block of keys.
             transpose(T, hs, q, C3, qt, ldT);
-            transpose(T, hs, dO, C, dot, ldT);
+            transpose(T, hs, dO, C, dOt, ldT);
             for (int j0 = 0; j0 < T; j0 += kRows) {  // keys j0..j1-1: queries j0..T-1
                 const int j1 = std::min(T, j0 + kRows), n = j1 - j0;
                 gemm(hs, n, T - j0, qt + j0, ldT, dp + (size_t)j0 * ldT + j0, ldT, grad_t, kRows, false);
                 transpose(hs, n, grad_t, kRows, dk + (size_t)j0 * C3, C3);
                 copy_rows(T - j0, n, p + (size_t)j0 * T + j0, T, pb, ldB);  // P's block, padded as dS is
-                gemm(hs, n, T - j0, dot + j0, ldT, pb, ldB, grad_t, kRows, false);
+                gemm(hs, n, T - j0, dOt + j0, ldT, pb, ldB, grad_t, kRows, false);
                 transpose(hs, n, grad_t, kRows, dv + (size_t)j0 * C3, C3);
             }
         }

@@ -99,8 +99,9 @@ void gelu_forward(float* out, const float* inp, size_t n) {
         const size_t lo = (size_t)c0 * chunk, len = std::min((size_t)(c1 - c0) * chunk, n - lo);
         size_t i = 0;
 #if WG_HAVE_SIMD
-        if (active_simd() >= kAvx512) i = gelu_avx512(out + lo, inp + lo, len);
-        if (active_simd() >= kAvx2) i += gelu_avx2(out + lo + i, inp + lo + i, len - i);
+        const SimdLevel level = active_simd();
+        if (level >= kAvx512) i = gelu_avx512(out + lo, inp + lo, len);
+        if (level >= kAvx2) i += gelu_avx2(out + lo + i, inp + lo + i, len - i);
 #endif
         for (; i < len; i++) out[lo + i] = gelu_s(inp[lo + i]);
     });
@@ -112,8 +113,9 @@ void gelu_backward(float* dinp, const float* inp, const float* dout, size_t n) {
         const size_t lo = (size_t)c0 * chunk, len = std::min((size_t)(c1 - c0) * chunk, n - lo);
         size_t i = 0;
 #if WG_HAVE_SIMD
-        if (active_simd() >= kAvx512) i = dgelu_avx512(dinp + lo, inp + lo, dout + lo, len);
-        if (active_simd() >= kAvx2) i += dgelu_avx2(dinp + lo + i, inp + lo + i, dout + lo + i, len - i);
+        const SimdLevel level = active_simd();
+        if (level >= kAvx512) i = dgelu_avx512(dinp + lo, inp + lo, dout + lo, len);
+        if (level >= kAvx2) i += dgelu_avx2(dinp + lo + i, inp + lo + i, dout + lo + i, len - i);
 #endif
         for (; i < len; i++) dinp[lo + i] = dgelu_s(inp[lo + i], dout[lo + i]);
     });

@@ -488,11 +488,11 @@ WG_AVX2 static int transpose_avx2(int rows, int cols, const float* src, int lds,
 #endif
 
 void transpose(int rows, int cols, const float* src, int lds, float* dst, int ldd) {
-    int c0 = 0;  // columns [0, c0) of rows [0, rows & ~7) are done
+    const int r0 = rows & ~7;
+    int c0 = 0;  // columns [0, c0) of rows [0, r0) are done
 #if WG_HAVE_SIMD
     if (active_simd() >= kAvx2) c0 = transpose_avx2(rows, cols, src, lds, dst, ldd);
 #endif
-    const int r0 = c0 > 0 ? rows & ~7 : 0;
     auto plain = [&](int i0, int i1, int j0, int j1) {
         constexpr int kB = 32;  // blocks keep both sides in cache
         for (int ib = i0; ib < i1; ib += kB)
