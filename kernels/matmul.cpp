@@ -185,7 +185,7 @@ struct Epilogue {
 // Before the last block the sums are kept in `acc`; after it `ep` is given and they go to C.
 template <int MR>
 WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float* Bp, size_t bs, float* acc, bool cont,
-                       const Epilogue* ep) {
+                       const Epilogue* ep, float* /*pack: AVX-512 only*/) {
     __m256 c[MR][2];
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
@@ -231,10 +231,20 @@ WG_AVX2 void tile_avx2(int kc, const float* A, size_t rs, size_t ps, const float
     }
 }
 
-template <int MR, int NV>  // NV: vectors per row, 4 (kNR512 columns) or 2 (kNR512Narrow)
+// With Pack, the tile also stores each row of its B slice, NR floats, to pack + p NR: the first tile
+// of a slice read in place packs it for the others (see gemm_simd's fused_pack).
+template <int MR, int NV, bool Pack = false>  // NV: vectors per row, 4 (kNR512 columns) or 2 (kNR512Narrow)
 WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const float* Bp, size_t bs, float* acc, bool cont,
-                           const Epilogue* ep) {
+                           const Epilogue* ep, float* pack) {
     constexpr int NR = 16 * NV;
+    // The tile's rows of C are fetched while the sums build, so that the epilogue's stores find them in L1.
+    // (Stored cold, they stalled the tiles of wide outputs: the head's logits, 2048 x 2048 at preset a,
+    // ran at 144 GFLOP/s against OpenBLAS's 184, and at 198 with the prefetch.)
+    if (ep)
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+            for (int h = 0; h < NV; h++) _mm_prefetch((const char*)(ep->c + (size_t)r * ep->ldc + 16 * h), _MM_HINT_T0);
     __m512 c[MR][NV];
 #pragma GCC unroll 8
     for (int r = 0; r < MR; r++)
@@ -244,6 +254,9 @@ WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const f
         __m512 b[NV];
 #pragma GCC unroll 4
         for (int h = 0; h < NV; h++) b[h] = _mm512_loadu_ps(Bp + (size_t)p * bs + 16 * h);
+        if constexpr (Pack)
+#pragma GCC unroll 4
+            for (int h = 0; h < NV; h++) _mm512_storeu_ps(pack + (size_t)p * NR + 16 * h, b[h]);
         const float* a = A + p * ps;
 #pragma GCC unroll 8
         for (int r = 0; r < MR; r++) {
@@ -277,11 +290,13 @@ WG_AVX512 void tile_avx512(int kc, const float* A, size_t rs, size_t ps, const f
         for (int h = 0; h < NV; h++) _mm512_storeu_ps(acc + r * NR + 16 * h, c[r][h]);
 }
 
-using TileFn = void (*)(int, const float*, size_t, size_t, const float*, size_t, float*, bool, const Epilogue*);
+using TileFn = void (*)(int, const float*, size_t, size_t, const float*, size_t, float*, bool, const Epilogue*, float*);
 const TileFn kTilesAvx2[kMR + 1] = {nullptr, tile_avx2<1>, tile_avx2<2>, tile_avx2<3>,
                                     tile_avx2<4>, tile_avx2<5>, tile_avx2<6>};
 const TileFn kTilesAvx512[kMR + 1] = {nullptr, tile_avx512<1, 4>, tile_avx512<2, 4>, tile_avx512<3, 4>,
                                       tile_avx512<4, 4>, tile_avx512<5, 4>, tile_avx512<6, 4>};
+const TileFn kTilesAvx512Pack[kMR + 1] = {nullptr, tile_avx512<1, 4, true>, tile_avx512<2, 4, true>, tile_avx512<3, 4, true>,
+                                          tile_avx512<4, 4, true>, tile_avx512<5, 4, true>, tile_avx512<6, 4, true>};
 const TileFn kTilesAvx512Narrow[kMR + 1] = {nullptr, tile_avx512<1, 2>, tile_avx512<2, 2>, tile_avx512<3, 2>,
                                             tile_avx512<4, 2>, tile_avx512<5, 2>, tile_avx512<6, 2>};
 
@@ -292,12 +307,18 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     const TileFn* tiles = narrow ? kTilesAvx512Narrow : level == kAvx512 ? kTilesAvx512 : kTilesAvx2;
     const int KC = level == kAvx512 ? kc_avx512() : kKC256;
     // B is packed into contiguous panels, except when few rows of A use it (decoding a few tokens at a
-    // time): then the full panels are read in place and only a ragged last panel is packed. Not for a
-    // weight gradient (op(A) transposed) of a width-128 layer: its 128 rows of A pass over a long B
-    // whose rows, read in place, are 2 KiB apart at N = 512 and fall into a few of L1's sets (preset a's
-    // MLP weight gradient: 99 GFLOP/s in place, 117-122 packed).
+    // time): then the full panels are read in place and only a ragged last panel is packed.
     const int np = (N + NR - 1) / NR;
-    const bool direct = !tb && !ta && M <= 128;
+    // A weight gradient (op(A) transposed) with one or two row blocks packs B as it goes: in each block
+    // of K, the first tile of a full panel reads the panel's slice in place and also stores it to
+    // `slice`, and the panel's other tiles read that copy. (Every tile reading B in place was slower,
+    // 99 against 117-122 GFLOP/s at preset a's MLP: B's rows 2 KiB apart fall into a few of L1's sets.
+    // Packed up front, B, 2048 rows of output gradients, was written out past L2 and read back: 15% of
+    // preset a's weight gradients, 156-176 GFLOP/s at M = 128, 173-188 packed as it goes, and 2 ms less
+    // of preset a's training step.) With more row blocks each reads B in place again: 4-5% slower at
+    // M = 2048, so they pack up front.
+    const bool fused_pack = ta && !tb && level == kAvx512 && !narrow && M <= 2 * kMC;
+    const bool direct = !tb && (fused_pack || (!ta && M <= 128));
     thread_local std::vector<float> packed;
     int packed_from = 0;  // first panel that lives in `packed`
     if (direct) {
@@ -320,7 +341,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     // the MLP's first layer while sampling) has all of them in one or two of L1's 64 sets, so each tile
     // fetched the panel again from L2: the panel is first copied into a contiguous buffer when it is one
     // block of K and more than four tiles read it.
-    const bool copy_slices = direct && ldb % 512 == 0 && K <= KC && M > 4 * kMR;
+    const bool copy_slices = direct && !ta && ldb % 512 == 0 && K <= KC && M > 4 * kMR;
     const size_t rs = ta ? 1 : (size_t)lda, ps = ta ? (size_t)lda : 1;
     // Op(A) goes into micro-panels when transposed (see pack_a_t), or when K is long and B is wide enough
     // to reuse the copy many times: then A's MR row streams, each a new cache line every 16 steps, cost
@@ -378,6 +399,8 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                     const int j0 = jp * NR, nc = std::min(NR, N - j0);
                     size_t bs;
                     const float* panel = panel_of(jp, &bs) + (size_t)kb * bs;
+                    const bool pack_here = fused_pack && bs != (size_t)NR;  // a full panel, read in place
+                    if (pack_here) grow(slice, (size_t)kc * NR);
                     if (copy_slices && bs != (size_t)NR) {
                         grow(slice, (size_t)kc * NR);
                         for (int p = 0; p < kc; p++) copy_panel_row(slice.data() + (size_t)p * NR, panel + (size_t)p * bs, NR);
@@ -389,8 +412,11 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                         const int mr = std::min(kMR, mc - r0);
                         const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
                                           bias ? bias + j0 : nullptr};
-                        tiles[mr](kc, a0 + (size_t)r0 * a_row + (size_t)kb * a_ps, a_rs, a_ps, panel, bs,
-                                  pacc + r0 * NR, kb > 0, last ? &ep : nullptr);
+                        const float* a = a0 + (size_t)r0 * a_row + (size_t)kb * a_ps;
+                        const Epilogue* e = last ? &ep : nullptr;
+                        if (!pack_here) tiles[mr](kc, a, a_rs, a_ps, panel, bs, pacc + r0 * NR, kb > 0, e, nullptr);
+                        else if (r0 == 0) kTilesAvx512Pack[mr](kc, a, a_rs, a_ps, panel, bs, pacc, kb > 0, e, slice.data());
+                        else tiles[mr](kc, a, a_rs, a_ps, slice.data(), NR, pacc + r0 * NR, kb > 0, e, nullptr);
                     }
                 }
                 if (K == 0) break;
