@@ -84,9 +84,16 @@ constexpr int kKC256 = 256;
 // in (they were tuned on an AVX2-only machine, where the AVX-512 path cannot run).
 constexpr int kAccFloats = 1 << 16;
 
+// Micro-panels of op(A) start one cache line more than K x MR floats apart. (Exactly K x MR apart, 48
+// KiB when K = 2048, a step's stores to the panels all fell into one of L1's sets and evicted each other
+// before their lines were full: pack_a_t was 27% of preset a's MLP weight gradient run alone, which went
+// from 149 to 171 GFLOP/s, and the head's from 138 to 158. Inside the training step, where A comes
+// cold from memory, the packing's share did not measurably change.)
+inline size_t a_panel_stride(int K) { return (size_t)K * kMR + 16; }
+
 // Packs rows i0..i0+mc of op(A) = A^T (A is K x lda) into micro-panels of MR rows: panel t holds
-// rows i0 + MR t .. + MR - 1, step p at [t K MR + p MR], so a tile reads its MR values of a step
-// from one place and its whole block as one stream. (Copied as one mc-wide strip per step, the tile
+// rows i0 + MR t .. + MR - 1, step p at [t a_panel_stride + p MR], so a tile reads its MR values of a
+// step from one place and its whole block as one stream. (Copied as one mc-wide strip per step, the tile
 // read MR floats from a new cache line at every step, and the weight gradients ran at 0.55 of OpenBLAS.)
 // Step by step, so each row of A is read once, front to back (rows lda apart often share a cache set).
 // Each step's few cache lines sit in a page of their own when lda is large (the head's gradient, lda =
@@ -103,7 +110,7 @@ WG_AVX2 void pack_a_t(int K, int mc, const float* A, int lda, int i0, float* dst
             const int rows = std::min(kMR, mc - t * kMR);
             const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(rows), lane);
             const __m256 v = _mm256_maskload_ps(src + t * kMR, mask);
-            float* d = dst + ((size_t)t * K + p) * kMR;
+            float* d = dst + t * a_panel_stride(K) + (size_t)p * kMR;
             // A masked store is slow on AMD (it made this packing 7-10% of the Terminator's training): a
             // whole panel's step is stored as 8 floats, the 2 beyond it overwritten by the next step.
             if (rows == kMR && p + 1 < K) _mm256_storeu_ps(d, v);
@@ -118,7 +125,7 @@ WG_AVX2 void pack_a_t(int K, int mc, const float* A, int lda, int i0, float* dst
 void pack_a_n(int K, int mc, const float* A, int lda, int i0, float* dst) {
     for (int i = 0; i < mc; i++) {
         const float* src = A + (size_t)(i0 + i) * lda;
-        float* d = dst + (size_t)(i / kMR) * K * kMR + i % kMR;
+        float* d = dst + (i / kMR) * a_panel_stride(K) + i % kMR;
         for (int p = 0; p < K; p++) d[(size_t)p * kMR] = src[p];
     }
 }
@@ -376,12 +383,12 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
             const int jp0 = group_start(g), jp1 = group_start(g + 1);
             const int i0 = block_start(mb), mc = block_start(mb + 1) - i0;
             const float* a0 = A + (size_t)i0 * rs;
-            // Row r of the strip starts at a0 + r * a_row: r * K in micro-panels, since r0 is a
-            // multiple of MR and panel r0 / MR starts at (r0 / MR) K MR.
-            size_t a_rs = rs, a_ps = ps, a_row = rs;
+            // The tile of rows r0.. (a multiple of MR) starts at a0 + (r0 / MR) a_tile: MR rows of A
+            // in place, one micro-panel when packed.
+            size_t a_rs = rs, a_ps = ps, a_tile = kMR * rs;
             if (pack_a) {
                 if (strip_mb != mb) {
-                    grow(strip, (size_t)K * kMR * ((mc + kMR - 1) / kMR));  // whole micro-panels
+                    grow(strip, a_panel_stride(K) * ((mc + kMR - 1) / kMR));  // whole micro-panels
                     if (ta) pack_a_t(K, mc, A, lda, i0, strip.data());
                     else pack_a_n(K, mc, A, lda, i0, strip.data());
                     strip_mb = mb;
@@ -389,7 +396,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                 a0 = strip.data();
                 a_rs = 1;
                 a_ps = (size_t)kMR;
-                a_row = (size_t)K;
+                a_tile = a_panel_stride(K);
             }
             grow(acc, (size_t)(jp1 - jp0) * kMC * NR);
             for (int kb = 0; kb < K || kb == 0; kb += KC) {
@@ -412,7 +419,7 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
                         const int mr = std::min(kMR, mc - r0);
                         const Epilogue ep{C + (size_t)(i0 + r0) * ldc + j0, (size_t)ldc, nc, accumulate,
                                           bias ? bias + j0 : nullptr};
-                        const float* a = a0 + (size_t)r0 * a_row + (size_t)kb * a_ps;
+                        const float* a = a0 + (size_t)(r0 / kMR) * a_tile + (size_t)kb * a_ps;
                         const Epilogue* e = last ? &ep : nullptr;
                         if (!pack_here) tiles[mr](kc, a, a_rs, a_ps, panel, bs, pacc + r0 * NR, kb > 0, e, nullptr);
                         else if (r0 == 0) kTilesAvx512Pack[mr](kc, a, a_rs, a_ps, panel, bs, pacc, kb > 0, e, slice.data());
