@@ -45,6 +45,7 @@ def paired_ratio(top, bottom):  # the median over repetitions of top / bottom, e
     ratios = sorted(a / b for a, b in zip(top, bottom))
     return ratios[len(ratios) // 2] if ratios else None
 vs_peer = {k: paired_ratio([tps for tps, _ in v], torch[k]) for k, v in ours.items() if k in torch}
+every_run = {k: ([tps for tps, _ in v], torch.get(k, [])) for k, v in ours.items()}  # in run order, for the spread
 scaling = {p: paired_ratio([tps for tps, _ in ours[(p, 2)]], [tps for tps, _ in ours[(p, 1)]])
            for p, t in ours if t == 1 and (p, 2) in ours}
 ours = {k: median_run(v) for k, v in ours.items()}
@@ -76,6 +77,12 @@ for (p, t), (tps, gf) in sorted(ours.items()):
                f"| {gf:.1f} | {f'{gf / gemm_peak[t]:.0%}' if t in gemm_peak else 'n/a'} | {rss.get((p, t), 0) / 1024:.0f} |")
 for p in sorted(scaling):
     out.append(f"\nScaling, preset {p}: 2 threads = {scaling[p]:.2f}x 1 thread (same bits: tests/test_determinism.cpp).")
+# Every run, so that a reader sees how far this run's machine moved: the peer's runs in particular
+# (preset a, one thread: 8.5k to 13.1k tokens/s on one day) can make a median ratio read high or low.
+out += ['', 'Every run, tokens/s in run order, ours | PyTorch\'s:', '']
+for (p, t), (mine, peers) in sorted(every_run.items()):
+    out.append(f"- {p}, {t} thread{'s' if t > 1 else ''}: {', '.join(f'{x:,.0f}' for x in mine)} | "
+               f"{', '.join(f'{x:,.0f}' for x in peers) or 'n/a'}")
 out += ['', 'Memory: peak RSS of the whole process against what one training step must hold (parameters, gradients, '
         'AdamW moments and the activations kept for the backward pass, as allocated):', '',
         '| preset | needed MiB | peak RSS MiB | RSS / needed |', '| --- | --- | --- | --- |']
