@@ -324,7 +324,12 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     // preset a's weight gradients, 156-176 GFLOP/s at M = 128, 173-188 packed as it goes, and 2 ms less
     // of preset a's training step.) With more row blocks each reads B in place again: 4-5% slower at
     // M = 2048, so they pack up front.
-    const bool fused_pack = ta && !tb && level == kAvx512 && !narrow && M <= 2 * kMC;
+    //
+    // On two threads each thread's share of the row blocks counts, and up to three each pack as they
+    // go: preset b's weight gradients (M = 256) ran at 305-325 GFLOP/s on two threads packed up front
+    // (1.6-1.7x one thread) and at 373-389 packed as they go; preset c's (M = 512) 330-352 -> 341-381.
+    const int threads = region_threads();
+    const bool fused_pack = ta && !tb && level == kAvx512 && !narrow && M <= (threads > 1 ? 3 : 2) * kMC * threads;
     const bool direct = !tb && (fused_pack || (!ta && M <= 128));
     thread_local std::vector<float> packed;
     int packed_from = 0;  // first panel that lives in `packed`
@@ -358,7 +363,11 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     // Row blocks of near-equal size: the tiles of MR rows are dealt out evenly, at most MC / MR to a
     // block. (Blocks of MC rows and a remainder, 96 and 32 rows when M = 128, gave one thread three
     // times the other's work in every weight gradient of a width-128 model.)
-    const int nmb = (M + kMC - 1) / kMC, ntiles = (M + kMR - 1) / kMR;
+    const int ntiles = (M + kMR - 1) / kMR;
+    int nmb = (M + kMC - 1) / kMC;
+    // A few row blocks are made a multiple of the threads, so that no block's strip is packed by two
+    // threads (with three blocks of a 256-row weight gradient on two threads, the middle one was).
+    if (threads > 1 && nmb < 4 * threads && nmb % threads != 0) nmb = std::min(ntiles, nmb + threads - nmb % threads);
     auto block_start = [&](int mb) { return std::min(M, kMR * (int)((long)mb * ntiles / nmb)); };
     // Work items: a row block and a group of panels. Within an item the blocks of K are the outer loop:
     // a KC-step slice of the strip (MC x KC) stays in L2 while every panel of the group passes it, and
@@ -370,7 +379,6 @@ void gemm_simd(SimdLevel level, int M, int N, int K, const float* A, int lda, bo
     // per row block, against 2.6% with one).
     const int max_group = level == kAvx512 ? 1 : kAccFloats / (kMC * NR);
     int ngroups = (np + max_group - 1) / max_group;
-    const int threads = region_threads();
     while (threads > 1 && ngroups < np && (nmb * ngroups) % threads != 0 && nmb * ngroups < 8 * threads) ngroups++;
     auto group_start = [&](int g) { return (int)((long)g * np / ngroups); };
     parallel_ranges((long)nmb * ngroups, threads, [&](long item0, long item1) {
